@@ -1,0 +1,48 @@
+# أرشيف — Arshif. `make run` serves; `make test` installs what the tests need and runs them all.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_LINK_MODE ?= copy
+
+.PHONY: run test install install-dev browser migrate bench bench-quick eval lint clean
+
+$(UV):
+	python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.8
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev
+
+install-dev: $(UV)
+	$(UV) sync --frozen
+
+migrate: install
+	.venv/bin/arshif db upgrade
+
+run: install migrate  ## install, migrate, serve on http://$(HOST):$(PORT)
+	.venv/bin/arshif serve --host $(HOST) --port $(PORT)
+
+browser:  ## headless Chromium from Debian (Playwright's own download cannot work offline)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium (need root and the Debian mirror)"; exit 1; }; }
+
+test: install-dev browser  ## the whole suite
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench-quick: install-dev
+	$(PY) bench/run.py --quick
+
+bench: install-dev
+	$(PY) bench/run.py
+
+eval: install-dev
+	$(PY) bench/eval_retrieval.py --collection all
+
+lint: install-dev
+	.venv/bin/ruff check service tests bench
+
+clean:
+	rm -rf .venv .tools var .pytest_cache

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) and the app that also serves the search page."""

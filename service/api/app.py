@@ -1,0 +1,145 @@
+"""The application: API routers, the search page, error handling and the index follower."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.api.indexer import IndexFollower
+from service.api.middleware import ArshifMiddleware, Metrics
+from service.archive import Archive
+from service.errors import ArshifError
+from service.logging import configure_logging, request_id
+from service.search.engine import SearchService
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("arshif")
+PROBLEM_BASE = "https://arshif.invalid/problems/"
+
+DESCRIPTION = """
+أرشيف — البحث في الأخبار العربية مهما اختلفت كتابة الأسماء.
+
+Arshif: search Arabic news however names are spelled. Reads are open (unless `ARSHIF_READ_KEYS` is
+set); writes need `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys from `ARSHIF_API_KEYS`;
+with none configured, writes are accepted from loopback only). Errors are RFC 9457
+`application/problem+json` with the message in Arabic (`detail_ar`) and English (`detail`).
+"""
+
+
+def problem(status: int, type_: str, detail: str, detail_ar: str, instance: str | None = None, **extra) -> JSONResponse:  # type: ignore[no-untyped-def]
+    body = {"type": PROBLEM_BASE + type_, "title": type_, "status": status, "detail": detail, "detail_ar": detail_ar}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ArshifError)
+    async def _arshif(request: Request, exc: ArshifError) -> JSONResponse:
+        return problem(exc.status, exc.type, exc.message_en, exc.message_ar, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": ""}
+        where = ".".join(first["loc"])
+        return problem(
+            422, "validation", f"invalid request: {where}: {first['msg']}", f"طلب غير صالح: {where}",
+            request.url.path, errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        arabic = {404: "الصفحة غير موجودة", 405: "الطريقة غير مسموحة لهذا المسار"}.get(exc.status_code, "خطأ في الطلب")
+        return problem(exc.status_code, {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
+                       str(exc.detail), arabic, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem(500, "internal", f"internal error (request id {request_id.get()})",
+                       f"خطأ داخلي في الخادم (رقم الطلب {request_id.get()})", request.url.path)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    archive = Archive(settings)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        if not settings.api_keys:
+            log.warning("ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط")
+        archive.index.ensure()
+        follower = app.state.follower = IndexFollower(archive)
+        follower.start()
+        yield
+        follower.stop()
+        archive.close()
+
+    app = FastAPI(
+        title="Arshif — أرشيف",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.archive = archive
+    app.state.search = SearchService(archive)
+    app.state.metrics = metrics
+    _install_error_handlers(app)
+
+    from service.api.routers import articles, health, ingest, meta, search, synonyms
+    from service.web import pages
+
+    for module in (health, search, articles, ingest, synonyms, meta):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    static = Path(__file__).resolve().parents[1] / "web" / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    _install_docs(app)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(ArshifMiddleware, metrics=metrics, max_body=settings.max_request_bytes)
+    return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from the installed package, not a CDN: the archive may run offline."""
+    import swagger_ui_bundle
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Arshif API — أرشيف",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+        # Swagger UI starts from one inline script of FastAPI's own; only this page allows it.
+        page.headers["content-security-policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        )
+        return page

@@ -1,0 +1,184 @@
+"""Articles: read, list, write, similar."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from sqlalchemy import func, select
+
+from service.api.deps import get_archive, get_search, require_read, require_write
+from service.api.schemas import (
+    ArticleDetail, ArticleIn, ArticleList, ArticleOut, ArticlePatch, ArticleSummary, BulkWriteOutcome, HitOut,
+    Problem, WriteOutcome,
+)
+from service.archive import Archive
+from service.db import Article, Source
+from service.errors import ArshifError, NotFound
+from service.export import article_record
+from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
+from service.search.engine import SearchService
+from service.search.query import parse_date_bound
+
+router = APIRouter(prefix="/api/articles", tags=["articles"])
+read = [Depends(require_read)]
+write = [Depends(require_write)]
+NOT_FOUND = {404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"}}
+BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}
+MAX_BATCH = 1000
+
+
+def _missing(article_id: int) -> NotFound:
+    return NotFound(f"لا يوجد مقال رقمه {article_id}", f"no article with id {article_id}")
+
+
+def _out(article: Article) -> ArticleOut:
+    record = article_record(article)
+    return ArticleOut.model_validate(record)
+
+
+def _summary(article: Article) -> ArticleSummary:
+    return ArticleSummary(id=article.id, title=article.title, source=article.source.name if article.source else None,
+                          url=article.url, published_at=article.published_at)
+
+
+def _etag(article: Article) -> str:
+    stamp = f"{article.id}:{article.updated_at.isoformat() if article.updated_at else ''}:{article.content_hash}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:20] + '"'
+
+
+@router.get("", response_model=ArticleList, dependencies=read, responses=BAD, summary="List articles, newest first / قائمة المقالات")
+def list_articles(
+    archive: Annotated[Archive, Depends(get_archive)],
+    source: Annotated[list[str] | None, Query(description="Outlet name (repeatable)")] = None,
+    author: str | None = None,
+    section: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from", examples=["2018-02-01"])] = None,
+    date_to: Annotated[str | None, Query(alias="to", examples=["2018-02-28"])] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> ArticleList:
+    conditions = []
+    if source:
+        conditions.append(Article.source_id.in_(select(Source.id).where(Source.name.in_(source))))
+    if author:
+        conditions.append(Article.author == author)
+    if section:
+        conditions.append(Article.section == section)
+    if date_from:
+        conditions.append(Article.published_at >= parse_date_bound(date_from)[0])
+    if date_to:
+        conditions.append(Article.published_at < parse_date_bound(date_to)[1])
+    with archive.db.reading() as session:
+        total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
+        rows = session.scalars(
+            select(Article).where(*conditions).order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .offset(offset).limit(limit)
+        )
+        items = [_out(a) for a in rows]
+    return ArticleList(total=total, items=items, offset=offset, limit=limit)
+
+
+@router.get("/{article_id}", response_model=ArticleDetail, dependencies=read, responses=NOT_FOUND,
+            summary="One article with the same story elsewhere / مقال واحد والخبر نفسه في مصادر أخرى")
+def get_article(
+    article_id: int, request: Request, response: Response,
+    archive: Annotated[Archive, Depends(get_archive)], search: Annotated[SearchService, Depends(get_search)],
+) -> ArticleDetail | Response:
+    with archive.db.reading() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise _missing(article_id)
+        etag = _etag(article)
+        headers = {"etag": etag, "cache-control": "private, max-age=0, must-revalidate"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        members = [_summary(m) for m in search.cluster_members(article)]
+        detail = ArticleDetail(**_out(article).model_dump(), cluster_members=members)
+    response.headers.update(headers)
+    return detail
+
+
+@router.get("/{article_id}/similar", response_model=list[HitOut], dependencies=read, responses=NOT_FOUND,
+            summary="Similar articles (more like this) / مقالات مشابهة")
+def similar(article_id: int, search: Annotated[SearchService, Depends(get_search)],
+            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HitOut]:
+    return [HitOut.model_validate(h, from_attributes=True) for h in search.similar(article_id, limit)]
+
+
+def _input(data: ArticleIn) -> ArticleInput:
+    return ArticleInput(**data.model_dump())
+
+
+@router.post("", status_code=201, response_model=WriteOutcome | BulkWriteOutcome, dependencies=write, responses=BAD,
+             summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات")
+def create_articles(
+    request: Request, archive: Annotated[Archive, Depends(get_archive)],
+    payload: Annotated[ArticleIn | list[ArticleIn], Body(max_length=MAX_BATCH)],
+) -> WriteOutcome | BulkWriteOutcome:
+    items = payload if isinstance(payload, list) else [payload]
+    if len(items) > MAX_BATCH:
+        raise ArshifError(f"الحد الأقصى {MAX_BATCH} مقال في الطلب", f"at most {MAX_BATCH} articles per request")
+    results: list[WriteOutcome | Problem] = []
+    with archive.db.writing() as session:
+        writer = ArticleWriter(session)
+        for item in items:
+            try:
+                result = writer.upsert(_input(item))
+                results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
+            except RejectedRecord as exc:
+                if not isinstance(payload, list):
+                    raise ArshifError(str(exc), str(exc), type="rejected") from None
+                results.append(Problem(type="rejected", title="rejected", status=400, detail=str(exc), detail_ar=str(exc)))
+    request.app.state.follower.poke()
+    return BulkWriteOutcome(results=results) if isinstance(payload, list) else results[0]  # type: ignore[return-value]
+
+
+def _apply(request: Request, archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
+    with archive.db.writing() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise _missing(article_id)
+        try:
+            ArticleWriter(session).patch(article, fields)
+        except RejectedRecord as exc:
+            raise ArshifError(str(exc), str(exc), status=409, type="conflict") from None
+        session.flush()
+        session.refresh(article)
+        out = _out(article)
+    request.app.state.follower.poke()
+    return out
+
+
+@router.put("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
+            summary="Replace an article / استبدال مقال")
+def replace_article(article_id: int, data: ArticleIn, request: Request,
+                    archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
+    fields = data.model_dump()
+    fields["metadata"] = fields.get("metadata") or {}
+    return _apply(request, archive, article_id, fields)
+
+
+@router.patch("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
+              summary="Change some fields / تعديل بعض الحقول")
+def patch_article(article_id: int, data: ArticlePatch, request: Request,
+                  archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
+    fields = data.model_dump(exclude_unset=True)
+    if "body" in fields and fields["body"] is None:
+        raise ArshifError("لا يمكن حذف نص المقال", "body cannot be null")
+    return _apply(request, archive, article_id, fields)
+
+
+@router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
+               summary="Delete an article / حذف مقال")
+def delete_article(article_id: int, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+    with archive.db.writing() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise _missing(article_id)
+        ArticleWriter(session).delete(article)
+    request.app.state.follower.poke()
+    return Response(status_code=204)
+
+

@@ -1,0 +1,58 @@
+"""Sources, statistics and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+
+from service.analysis import ANALYZER_VERSION
+from service.api.deps import get_archive, require_read
+from service.api.schemas import SourceOut, StatsOut
+from service.archive import Archive
+from service.db import Article, IngestRun, Source
+from service.index.manager import article_count
+
+router = APIRouter(tags=["archive"])
+
+
+@router.get("/api/sources", response_model=list[SourceOut], dependencies=[Depends(require_read)],
+            summary="Outlets and their article counts / المصادر وعدد مقالاتها")
+def sources(archive: Annotated[Archive, Depends(get_archive)]) -> list[SourceOut]:
+    with archive.db.reading() as session:
+        rows = session.execute(
+            select(Source.name, Source.domain, func.count(Article.id))
+            .outerjoin(Article).group_by(Source.id).order_by(func.count(Article.id).desc(), Source.name)
+        ).all()
+    return [SourceOut(name=name, domain=domain, articles=count) for name, domain, count in rows]
+
+
+def collect_stats(archive: Archive) -> StatsOut:
+    with archive.db.reading() as session:
+        source_count = session.scalar(select(func.count()).select_from(Source)) or 0
+        last = session.scalar(select(func.max(IngestRun.finished_at)))
+    index = archive.index
+    return StatsOut(
+        articles=article_count(archive.db), indexed_documents=index.num_docs(), index_lag=index.lag(archive.db),
+        sources=source_count, index_size_bytes=index.size_bytes(), last_ingest=last,
+        analyzer_version=ANALYZER_VERSION, database=archive.db.engine.dialect.name,
+    )
+
+
+@router.get("/api/stats", response_model=StatsOut, dependencies=[Depends(require_read)],
+            summary="Archive statistics / إحصاءات الأرشيف")
+def stats(archive: Annotated[Archive, Depends(get_archive)]) -> StatsOut:
+    return collect_stats(archive)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+    m = request.app.state.metrics
+    current = collect_stats(archive)
+    m.articles.set(current.articles)
+    m.indexed.set(current.indexed_documents)
+    m.lag.set(current.index_lag["pending_changes"])
+    m.lag_seconds.set(current.index_lag["lag_seconds"])
+    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,103 @@
+"""Search and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from service.api.deps import get_search, require_read
+from service.api.schemas import Problem, SearchOut
+from service.export import write_export
+from service.search.engine import SearchRequest, SearchService, decode_cursor
+from service.search.query import parse_date_bound
+
+router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
+
+ERRORS = {400: {"model": Problem, "description": "Bad query, date or cursor / استعلام أو تاريخ غير صالح"},
+          422: {"model": Problem, "description": "Invalid parameter / معامل غير صالح"}}
+
+Q = Annotated[str, Query(
+    max_length=10_000,
+    description='Query / الاستعلام: words (AND), OR, -word, "exact phrase", word*, word~, title:, source:, from:2018-02-01',
+    examples=['"دير الزور" قسد', "ترامب OR ترمب", "بوتين -روسيا", "source:BBC from:2018-02"],
+)]
+DateParam = Annotated[str | None, Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"])]
+
+
+def _dates(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
+    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
+
+
+def build_request(
+    q: Q = "",
+    match: Annotated[Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")] = "all",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+    sort: Literal["relevance", "newest", "oldest"] = "relevance",
+    source: Annotated[list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])] = None,
+    author: Annotated[list[str] | None, Query(description="Author (repeatable) / الكاتب")] = None,
+    section: Annotated[list[str] | None, Query(description="Section (repeatable) / القسم")] = None,
+    date_from: Annotated[DateParam, Query(alias="from")] = None,
+    date_to: Annotated[DateParam, Query(alias="to")] = None,
+    fold_duplicates: Annotated[bool, Query(description="Fold near-duplicate clusters to their best member")] = True,
+    facets: Annotated[bool, Query(description="Count sources, authors, sections, years, months")] = False,
+    histogram: Annotated[Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")] = None,
+) -> SearchRequest:
+    start, end = _dates(date_from, date_to)
+    request = SearchRequest(
+        q=q, match=match, limit=limit, offset=offset, sort=sort, sources=source or [], authors=author or [],
+        sections=section or [], date_from=start, date_to=end, fold=fold_duplicates, facets=facets, histogram=histogram,
+    )
+    if cursor:
+        request.offset = decode_cursor(request, cursor)
+    return request
+
+
+@router.get("/search", response_model=SearchOut, responses=ERRORS, summary="Search the archive / البحث في الأرشيف")
+def search(
+    request: Request,
+    search_request: Annotated[SearchRequest, Depends(build_request)],
+    service: Annotated[SearchService, Depends(get_search)],
+) -> SearchOut:
+    response = service.search(search_request)
+    request.app.state.metrics.search_latency.observe(response.took_ms / 1000)
+    return SearchOut.model_validate(response, from_attributes=True)
+
+
+@router.get(
+    "/export",
+    responses={**ERRORS, 200: {"content": {"application/x-ndjson": {}, "text/csv": {}}, "description": "Every matching article"}},
+    summary="Export every hit of a query / تصدير كل نتائج البحث",
+)
+def export(
+    service: Annotated[SearchService, Depends(get_search)],
+    q: Q = "",
+    format: Literal["jsonl", "csv"] = "jsonl",
+    match: Literal["all", "any"] = "all",
+    sort: Literal["relevance", "newest", "oldest"] = "newest",
+    source: Annotated[list[str] | None, Query()] = None,
+    author: Annotated[list[str] | None, Query()] = None,
+    section: Annotated[list[str] | None, Query()] = None,
+    date_from: Annotated[DateParam, Query(alias="from")] = None,
+    date_to: Annotated[DateParam, Query(alias="to")] = None,
+) -> StreamingResponse:
+    start, end = _dates(date_from, date_to)
+    request = SearchRequest(q=q, match=match, sort=sort, sources=source or [], authors=author or [],
+                            sections=section or [], date_from=start, date_to=end, fold=False, snippets=False)
+    articles = service.iter_matches(request)
+    first = next(articles, None)  # errors in the query surface here, before the 200 is sent
+
+    def chain():  # type: ignore[no-untyped-def]
+        if first is not None:
+            yield first
+        yield from articles
+
+    media = "application/x-ndjson; charset=utf-8" if format == "jsonl" else "text/csv; charset=utf-8"
+    return StreamingResponse(
+        write_export(chain(), format), media_type=media,
+        headers={"content-disposition": f'attachment; filename="arshif-export.{format}"'},
+    )

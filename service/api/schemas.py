@@ -1,0 +1,210 @@
+"""Request and response bodies of the API (pydantic), kept apart from the ORM models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with the human message in Arabic and English."""
+
+    type: str = Field(examples=["https://arshif.invalid/problems/not-found"])
+    title: str = Field(examples=["not-found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["no article with id 42"])
+    detail_ar: str = Field(examples=["لا يوجد مقال رقمه 42"])
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class ArticleIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "title": "اشتباكات بين قوات النظام و«قسد» في دير الزور",
+            "body": "تجددت الاشتباكات صباح اليوم بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
+            "source": "بلدي نيوز", "author": "كنان سلطان", "section": "أخبار سورية",
+            "url": "https://example.org/news/1", "external_id": "news-1", "published_at": "2018-02-07T10:00:00Z",
+        }]},
+    )
+
+    body: str = Field(min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
+    title: str | None = Field(None, max_length=2000)
+    url: str | None = Field(None, max_length=2000)
+    external_id: str | None = Field(None, max_length=500, description="The article's id upstream; unique per source.")
+    source: str | None = Field(None, max_length=200)
+    author: str | None = Field(None, max_length=500)
+    section: str | None = Field(None, max_length=500)
+    published_at: datetime | None = None
+    language: str | None = Field(None, max_length=16)
+    metadata: dict[str, Any] | None = None
+
+
+class ArticlePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "عنوان مصحَّح"}]})
+
+    body: str | None = Field(None, min_length=1, max_length=20_000_000)
+    title: str | None = Field(None, max_length=2000)
+    url: str | None = Field(None, max_length=2000)
+    external_id: str | None = Field(None, max_length=500)
+    source: str | None = Field(None, max_length=200)
+    author: str | None = Field(None, max_length=500)
+    section: str | None = Field(None, max_length=500)
+    published_at: datetime | None = None
+    language: str | None = Field(None, max_length=16)
+    metadata: dict[str, Any] | None = None
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    title: str | None
+    source: str | None
+    url: str | None
+    published_at: datetime | None
+
+
+class ArticleOut(BaseModel):
+    id: int
+    external_id: str | None
+    source: str | None
+    url: str | None
+    title: str | None
+    author: str | None
+    section: str | None
+    published_at: datetime | None
+    language: str | None
+    content_hash: str
+    cluster_id: int | None
+    ingested_at: datetime | None
+    updated_at: datetime | None
+    body: str
+    metadata: dict[str, Any]
+
+
+class ArticleDetail(ArticleOut):
+    cluster_members: list[ArticleSummary] = Field(description="The same story in other outlets / الخبر نفسه في مصادر أخرى")
+
+
+class ArticleList(BaseModel):
+    total: int
+    items: list[ArticleOut]
+    offset: int
+    limit: int
+
+
+class WriteOutcome(BaseModel):
+    outcome: Literal["added", "updated", "unchanged", "duplicate"]
+    id: int
+
+
+class BulkWriteOutcome(BaseModel):
+    results: list[WriteOutcome | Problem]
+
+
+class HitOut(BaseModel):
+    id: int
+    external_id: str | None
+    title: str | None
+    title_html: str = Field(description="Title, HTML-escaped, query words in <mark>")
+    source: str | None
+    author: str | None
+    section: str | None
+    published_at: datetime | None
+    url: str | None
+    score: float
+    snippet: str = Field(description="Best fragment, HTML-escaped, query words in <mark>")
+    cluster_id: int
+    cluster_size: int
+    folded: int
+
+
+class Bucket(BaseModel):
+    value: str
+    count: int
+
+
+class HistogramBucket(BaseModel):
+    start: str
+    count: int
+
+
+class Histogram(BaseModel):
+    interval: Literal["day", "week", "month"]
+    buckets: list[HistogramBucket]
+
+
+class Expansion(BaseModel):
+    term: str
+    variants: list[str]
+    synonyms: list[str]
+
+
+class SearchOut(BaseModel):
+    total: int = Field(description="Matching articles (before folding near-duplicates)")
+    hits: list[HitOut]
+    offset: int
+    limit: int
+    match: Literal["all", "any"]
+    fallback: bool = Field(description="True when no article had all the words and any-word matching was used")
+    facets: dict[str, list[Bucket]]
+    histogram: Histogram | None
+    suggestions: list[str] = Field(description="Did you mean / هل تقصد")
+    expansions: list[Expansion] = Field(description="Spelling variants and synonyms that were also searched")
+    warnings: list[str]
+    next_cursor: str | None
+    took_ms: float
+
+
+class Failure(BaseModel):
+    origin: str
+    reason: str
+
+
+class IngestSummaryOut(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    failed: int
+    records: int
+    failures: list[Failure]
+    seconds: float
+    inputs: list[str]
+
+
+class SynonymGroupOut(BaseModel):
+    id: int
+    terms: list[str]
+
+
+class SynonymGroupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"terms": ["قسد", "قوات سوريا الديمقراطية"]}]})
+    terms: list[str] = Field(min_length=2, max_length=20)
+
+
+class SynonymsIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"], ["فبراير", "شباط"]]}]},
+    )
+    groups: list[list[str]] = Field(max_length=10_000)
+
+
+class SourceOut(BaseModel):
+    name: str
+    domain: str | None
+    articles: int
+
+
+class StatsOut(BaseModel):
+    articles: int
+    indexed_documents: int
+    index_lag: dict[str, float | int]
+    sources: int
+    index_size_bytes: int
+    last_ingest: datetime | None
+    analyzer_version: str
+    database: str

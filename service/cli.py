@@ -1,0 +1,247 @@
+"""The ``arshif`` command: the same archive as the API, from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from service.errors import ArshifError
+from service.settings import get_settings
+
+app = typer.Typer(
+    help="أرشيف — Arshif: a searchable archive of Arabic news.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+synonyms_app = typer.Typer(help="Synonym groups expanded at query time.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(synonyms_app, name="synonyms")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def _archive():  # type: ignore[no-untyped-def]
+    from service.archive import Archive
+
+    archive = Archive(get_settings())
+    if not archive.is_migrated():
+        raise ArshifError(
+            "قاعدة البيانات غير مهيّأة أو قديمة؛ نفّذ: arshif db upgrade",
+            "the database is not at the latest schema; run: arshif db upgrade",
+        )
+    return archive
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=None) + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations up to the latest revision."""
+    from service.archive import Archive
+
+    archive = Archive(get_settings())
+    archive.upgrade()
+    err.print(f"database at the latest revision: {get_settings().sqlalchemy_url.split('///')[-1]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API and the search page with uvicorn."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    _archive().close()
+    uvicorn.run(create_app(), host=host, port=port, log_config=None, proxy_headers=False)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories (recursive); '-' reads standard input.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Ingest text scrapes, HTML, JSON/JSONL (.gz/.xz), and WARC files."""
+    from service.ingest.run import run_ingest
+
+    summary = run_ingest(_archive(), paths, progress=progress and not json_output, console=err)
+    if json_output:
+        _print_json(summary.as_dict())
+    else:
+        from service.ingest.run import print_summary
+
+        print_summary(summary, err)
+    if summary.records == 0 and summary.failed == 0:
+        raise ArshifError("لم يُعثر على أي سجل في المدخلات", "no records found in the input")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Query, e.g. \'"دير الزور" قسد -داعش\'.')],
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 10,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "relevance",
+    source: Annotated[Optional[list[str]], typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="To date (inclusive).")] = None,
+    no_fold: Annotated[bool, typer.Option("--no-fold", help="Do not fold near-duplicates.")] = False,
+    match: Annotated[str, typer.Option(help="all | any")] = "all",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the archive."""
+    from service.search.engine import SearchService
+
+    request = _request(query, limit, offset, sort, source, date_from, date_to, not no_fold, match)
+    request.facets = json_output
+    response = SearchService(_archive()).search(request)
+    if json_output:
+        _print_json({
+            "total": response.total,
+            "hits": [
+                {k: getattr(h, k) for k in ("id", "external_id", "title", "source", "author", "published_at", "url",
+                                             "score", "snippet", "cluster_size")}
+                for h in response.hits
+            ],
+            "facets": response.facets,
+            "match": response.match,
+            "fallback": response.fallback,
+            "suggestions": response.suggestions,
+            "took_ms": response.took_ms,
+        })
+        return
+    from service.search.render import print_results
+
+    print_results(response, out)
+
+
+@app.command()
+def export(
+    query: Annotated[str, typer.Argument(help="Query; empty exports every article.")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "newest",
+    source: Annotated[Optional[list[str]], typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to")] = None,
+) -> None:
+    """Stream every matching article with all its fields to standard output."""
+    from service.export import write_export
+    from service.search.engine import SearchService
+
+    if fmt not in ("jsonl", "csv"):
+        raise ArshifError("الصيغة يجب أن تكون jsonl أو csv", "--format must be jsonl or csv")
+    request = _request(query, 1, 0, sort, source, date_from, date_to, False, "all")
+    articles = SearchService(_archive()).iter_matches(request)
+    for chunk in write_export(articles, fmt):
+        sys.stdout.write(chunk)
+
+
+@app.command()
+def show(
+    article_id: Annotated[int, typer.Argument(help="Article id.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print one article as stored: all fields, full body."""
+    from service.export import article_record
+    from service.db import Article
+    from service.errors import NotFound
+
+    archive = _archive()
+    with archive.db.reading() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise NotFound(f"لا يوجد مقال رقمه {article_id}", f"no article with id {article_id}")
+        record = article_record(article)
+    if json_output:
+        _print_json(record)
+        return
+    for key, value in record.items():
+        if key not in ("body", "metadata"):
+            out.print(f"[bold]{key}[/bold]: {value if value is not None else '—'}")
+    out.print(f"[bold]metadata[/bold]: {json.dumps(record['metadata'], ensure_ascii=False)}")
+    out.print()
+    out.print(record["body"])
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database into a new directory and swap it in atomically."""
+    from service.index.manager import article_count
+    from rich.progress import Progress
+
+    archive = _archive()
+    total = article_count(archive.db)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("indexing", total=total)
+        count = archive.index.rebuild(archive.db, progress=lambda n: bar.advance(task, n))
+    err.print(f"index rebuilt: {count:,} articles → {archive.index.path}")
+
+
+@synonyms_app.command("list")
+def synonyms_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List synonym groups."""
+    from service.search.synonyms import list_groups
+
+    groups = list_groups(_archive().db)
+    if json_output:
+        _print_json([{"id": g.id, "terms": g.terms} for g in groups])
+    for g in groups if not json_output else []:
+        out.print(f"{g.id}\t" + " ⇄ ".join(g.terms))
+
+
+@synonyms_app.command("add")
+def synonyms_add(terms: Annotated[list[str], typer.Argument(help='Terms that mean the same, e.g. قسد "قوات سوريا الديمقراطية".')]) -> None:
+    """Add a synonym group."""
+    from service.search.synonyms import add_group
+
+    group = add_group(_archive().db, terms)
+    out.print(f"{group.id}\t" + " ⇄ ".join(group.terms))
+
+
+@synonyms_app.command("remove")
+def synonyms_remove(group_id: Annotated[int, typer.Argument(help="Group id (see `arshif synonyms list`).")]) -> None:
+    """Remove a synonym group."""
+    from service.search.synonyms import delete_group
+
+    delete_group(_archive().db, group_id)
+
+
+def _request(query, limit, offset, sort, source, date_from, date_to, fold, match):  # type: ignore[no-untyped-def]
+    from service.search.engine import SearchRequest
+    from service.search.query import parse_date_bound
+
+    if sort not in ("relevance", "newest", "oldest"):
+        raise ArshifError("الترتيب يجب أن يكون relevance أو newest أو oldest", "--sort must be relevance, newest or oldest")
+    if match not in ("all", "any"):
+        raise ArshifError("المطابقة يجب أن تكون all أو any", "--match must be all or any")
+    return SearchRequest(
+        q=query, limit=limit, offset=offset, sort=sort, sources=list(source or []),
+        date_from=parse_date_bound(date_from)[0] if date_from else None,
+        date_to=parse_date_bound(date_to)[1] if date_to else None,
+        fold=fold, match=match,
+    )
+
+
+def main() -> None:
+    """Entry point: user mistakes print one line and exit 1; bugs still show their traceback."""
+    try:
+        app()
+    except ArshifError as exc:
+        err.print(f"[red]خطأ:[/red] {exc}")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        err.print("توقّف بطلب المستخدم — interrupted")
+        raise SystemExit(130) from None
+
+

@@ -1,0 +1,140 @@
+"""The store of record. Everything else (the search index above all) is derived from these rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, hands back aware UTC: SQLite has no time zones, so we keep one convention."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    domain: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_articles_source_external_id"),
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_url", "url"),
+        Index("ix_articles_cluster_id", "cluster_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(500))
+    section: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(16))
+    # sha256 of the normalized body: an identical body is never stored twice.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Near-duplicate cluster: the id of the cluster's first article (its own id when alone).
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+    source: Mapped[Source | None] = relationship(back_populates="articles", lazy="joined")
+
+class ArticleSignature(Base):
+    """MinHash signature per article, kept so a candidate pair can be checked without re-reading bodies."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArticleBand(Base):
+    """LSH buckets in SQLite: one row per (band hash, article), so near-duplicate look-ups are an index
+    probe for any process, with nothing to load into memory at start-up."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False, index=True
+    )
+
+class Change(Base):
+    """The outbox: every insert, update and delete gets a monotonically increasing sequence number.
+
+    Each search index records the last sequence it applied; on start-up it applies what came after.
+    """
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    op: Mapped[str] = mapped_column(String(8))  # "upsert" | "delete"
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+class SynonymGroup(Base):
+    """Terms and phrases that mean the same thing (قسد ⇄ قوات سوريا الديمقراطية); expanded at query time."""
+
+    __tablename__ = "synonym_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    added: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+__all__ = ["Base", "Source", "Article", "ArticleBand", "ArticleSignature", "Change", "SynonymGroup", "IngestRun", "utcnow"]

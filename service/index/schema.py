@@ -1,0 +1,31 @@
+"""The tantivy schema: what each article becomes in the index.
+
+Text fields come in two forms per word (see ``service.analysis``): ``*_exact`` (normalized surface
+form, with positions, for phrases and exact-spelling boosts) and ``*_stem`` (light stem, so bare
+words meet every inflection). Facets are raw fast text fields so tantivy's terms aggregation counts
+them; dates are kept both as a timestamp (range filters, sorting) and as day/month numbers that
+make histograms and year/month facets cheap integer aggregations.
+"""
+
+from __future__ import annotations
+
+import tantivy
+
+TEXT_FIELDS = ("title_exact", "title_stem", "body_exact", "body_stem")
+FACET_FIELDS = ("source", "author", "section")
+SCHEMA_VERSION = 1
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        # Positions on both forms: phrases use exact forms, proximity and synonym phrases may use stems.
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
+    for name in FACET_FIELDS:
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("published", indexed=True, fast=True)  # unix seconds; absent = unknown
+    builder.add_integer_field("day", indexed=True, fast=True)  # days since 1970-01-01
+    builder.add_integer_field("month", indexed=True, fast=True)  # yyyymm
+    builder.add_integer_field("cluster", indexed=True, fast=True)
+    return builder.build()

@@ -1,0 +1,154 @@
+"""An ingest run: records from the parsers, in batches, into the store, then into the index.
+
+Each batch is one write transaction (each record in its own savepoint); after it commits the index
+syncs, so what a run has committed is searchable while the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from multiprocessing.synchronize import Event
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from service.archive import Archive
+from service.db import IngestRun
+from service.db.models import utcnow
+from service.ingest.formats import ParsedArticle, RecordFailure
+from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
+from service.settings import Settings
+
+BATCH_SIZE = 1000
+OUTCOME_FIELDS = {"added": "added", "updated": "updated", "unchanged": "unchanged", "duplicate": "duplicates"}
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.added + self.updated + self.unchanged + self.duplicates + self.failed
+
+    def fail(self, origin: str, reason: str) -> None:
+        self.failed += 1
+        if len(self.failures) < 10_000:
+            self.failures.append({"origin": origin, "reason": reason})
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"records": self.records}
+
+
+def to_input(parsed: ParsedArticle) -> ArticleInput:
+    return ArticleInput(
+        body=parsed.body, title=parsed.title, url=parsed.url, external_id=parsed.external_id,
+        source=parsed.source, author=parsed.author, section=parsed.section,
+        published_at=parsed.published_at, language=parsed.language, metadata=parsed.metadata or None,
+    )
+
+
+def _follow(settings: Settings, stop: Event) -> None:
+    """Runs in a second process during a bulk ingest: analyzes and indexes what the first one stores."""
+    archive = Archive(settings)
+    while not stop.is_set():
+        if not archive.index.sync(archive.db, max_batches=1):
+            stop.wait(0.05)
+    archive.close()
+
+
+@contextmanager
+def background_indexer(archive: Archive) -> Iterator[None]:
+    """Store in this process and index in another, so both cores work; the caller's final
+    ``sync`` picks up whatever the follower had not applied when it stopped."""
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    process = context.Process(target=_follow, args=(archive.settings, stop), daemon=True)
+    process.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        process.join(timeout=600)
+        if process.is_alive():
+            process.kill()
+
+
+def ingest(
+    archive: Archive,
+    records: Iterable[ParsedArticle | RecordFailure],
+    *,
+    inputs: list[str] | None = None,
+    on_record: Callable[[], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    sync_each_batch: bool = True,
+) -> IngestSummary:
+    """Store the records batch by batch. With ``sync_each_batch`` (the default) the index follows
+    every batch in this process; a bulk run turns it off and indexes in a ``background_indexer``."""
+    summary = IngestSummary(inputs=list(inputs or []))
+    started = time.perf_counter()
+    batch: list[ParsedArticle] = []
+
+    def flush() -> None:
+        if batch:
+            _write_batch(archive, batch, summary)
+            batch.clear()
+            if sync_each_batch:
+                archive.index.sync(archive.db)
+
+    for record in records:
+        if isinstance(record, RecordFailure):
+            summary.fail(record.origin, record.reason)
+        else:
+            batch.append(record)
+            if len(batch) >= batch_size:
+                flush()
+        if on_record:
+            on_record()
+    flush()
+    archive.index.sync(archive.db)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    _record_run(archive, summary)
+    return summary
+
+
+def _write_batch(archive: Archive, batch: list[ParsedArticle], summary: IngestSummary) -> None:
+    """One transaction for the batch; if the database refuses it (a concurrent writer won a race on a
+    unique key), redo it record by record so only the offending records fail."""
+    try:
+        with archive.db.writing() as session:
+            results = ArticleWriter(session).upsert_many([to_input(p) for p in batch])
+    except IntegrityError:
+        results = []
+        for parsed in batch:
+            try:
+                with archive.db.writing() as session:
+                    results.extend(ArticleWriter(session).upsert_many([to_input(parsed)]))
+            except SQLAlchemyError as exc:
+                results.append(RejectedRecord(f"could not store record: {type(exc).__name__}"))
+    for parsed, result in zip(batch, results):
+        if isinstance(result, RejectedRecord):
+            summary.fail(parsed.origin, str(result))
+        else:
+            attr = OUTCOME_FIELDS[result.outcome]
+            setattr(summary, attr, getattr(summary, attr) + 1)
+
+
+def _record_run(archive: Archive, summary: IngestSummary) -> None:
+    with archive.db.writing() as session:
+        session.add(
+            IngestRun(
+                finished_at=utcnow(), added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
+                duplicates=summary.duplicates, failed=summary.failed, inputs=summary.inputs[:100],
+            )
+        )

@@ -1,0 +1,291 @@
+"""Compiling the query tree into tantivy queries, through our analyzer.
+
+A bare word becomes, for each of its analyzed tokens, a disjunction over both term forms and both
+text fields: exact-form and title matches score on top of stem matches (BM25 adds them up), and
+known spelling variants and synonyms join below the typed form's weight. Phrases use exact forms and
+positions. The compiler also records which forms it searched, so highlighting marks the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tantivy
+
+from service.analysis import STOPWORDS, Token, analyze_query_word, normalize
+from service.search import variants
+from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
+
+Occur = tantivy.Occur
+
+TITLE_BOOST = 2.0
+EXACT_BOOST = 1.0  # added on top of the stem match: an exact spelling scores about twice a bare stem match
+VARIANT_WEIGHT = 0.35
+SYNONYM_WEIGHT = 0.6
+MIN_PREFIX = 2
+
+
+@dataclass
+class Highlights:
+    """What a hit's text should have marked: exact forms, stems and prefixes of the searched terms."""
+
+    exact: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def matches(self, token: Token) -> bool:
+        return (
+            token.exact in self.exact
+            or token.stem in self.stems
+            or any(token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes)
+        )
+
+
+@dataclass
+class Expansion:
+    term: str
+    variants: list[str]
+    synonyms: list[str]
+
+
+class QueryCompiler:
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        searcher: tantivy.Searcher,
+        *,
+        synonyms: Callable[[tuple[str, ...]], list[tuple[str, ...]]] = lambda words: [],
+        facet_values: Callable[[str, str], list[str]] = lambda field, value: [value],
+        use_variants: bool = True,
+    ) -> None:
+        self.schema = schema
+        self.searcher = searcher
+        self.synonyms = synonyms
+        self.facet_values = facet_values
+        self.use_variants = use_variants
+        self.highlights = Highlights()
+        self.expansions: list[Expansion] = []
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def compile(self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None) -> tantivy.Query:
+        must: list[tantivy.Query] = list(filters or [])
+        if parsed.date_from or parsed.date_to:
+            must.append(self.date_range(parsed.date_from, parsed.date_to))
+        clauses: list[tuple[Occur, tantivy.Query]] = [(Occur.Must, q) for q in must]
+        if parsed.root is not None:
+            text_query = self.node(parsed.root, match)
+            clauses.append((Occur.Must, text_query))
+        if not any(occur == Occur.Must for occur, _ in clauses) or _only_negative(parsed.root):
+            clauses.append((Occur.Must, tantivy.Query.all_query()))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    def date_range(self, start, end) -> tantivy.Query:  # type: ignore[no-untyped-def]
+        lower = int(start.timestamp()) if start else None
+        upper = int(end.timestamp()) if end else None
+        return tantivy.Query.range_query(
+            self.schema, "published", tantivy.FieldType.Integer, lower, upper, include_lower=True, include_upper=False
+        )
+
+    # -- nodes ---------------------------------------------------------------------------------
+
+    def node(self, node: Node, match: str) -> tantivy.Query:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node.text, node.field)
+        if isinstance(node, FacetFilter):
+            return self.facet(node)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query([(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, self.node(node.child, match))])
+        if isinstance(node, Or):
+            return _boolean([(Occur.Should, self.node(child, match)) for child in node.children])
+        assert isinstance(node, And)
+        return self.conjunction(node, match)
+
+    def conjunction(self, node: And, match: str) -> tantivy.Query:
+        children = self._merge_synonym_spans(list(node.children))
+        content = [c for c in children if not isinstance(c, (Not, FacetFilter))]
+        # Stop words are dropped unless they are all there is.
+        meaningful = [c for c in content if not _is_stopword(c)]
+        if meaningful:
+            content = meaningful
+        clauses: list[tuple[Occur, tantivy.Query]] = []
+        positive = Occur.Should if match == "any" else Occur.Must
+        for child in children:
+            if isinstance(child, Not):
+                clauses.append((Occur.MustNot, self.node(child.child, match)))
+            elif isinstance(child, FacetFilter):
+                clauses.append((Occur.Must, self.facet(child)))
+            elif child in content:
+                clauses.append((positive, self.node(child, match)))
+        if not any(occur != Occur.MustNot for occur, _ in clauses):
+            clauses.append((Occur.Must, tantivy.Query.all_query()))
+        return _boolean(clauses)
+
+    def term(self, term: Term) -> tantivy.Query:
+        tokens = analyze_query_word(term.text)
+        if not tokens:
+            return tantivy.Query.empty_query()
+        fields = ("title",) if term.field == "title" else ("title", "body")
+        if term.prefix:
+            return _boolean([(Occur.Must, self.prefix(tok, fields)) for tok in tokens])
+        if term.fuzzy:
+            return _boolean([(Occur.Must, self.fuzzy(tok, fields, term.fuzzy)) for tok in tokens])
+        parts = [(Occur.Must, self.word(tok, fields)) for tok in tokens]
+        query = _boolean(parts)
+        if len(tokens) == 1:
+            alternatives = self._alternatives(tokens[0], fields)
+            if alternatives:
+                query = _boolean([(Occur.Should, query), *((Occur.Should, q) for q in alternatives)])
+        return query
+
+    def word(self, tok: Token, fields: tuple[str, ...]) -> tantivy.Query:
+        self.highlights.exact.add(tok.exact)
+        self.highlights.stems.add(tok.stem)
+        return _boolean([(Occur.Should, q) for q in self._forms(tok.exact, tok.stem, fields, 1.0)])
+
+    def _forms(self, exact: str, stem: str, fields: tuple[str, ...], weight: float) -> list[tantivy.Query]:
+        out = []
+        for f in fields:
+            boost = (TITLE_BOOST if f == "title" else 1.0) * weight
+            out.append(_boost(tantivy.Query.term_query(self.schema, f"{f}_stem", stem), boost))
+            out.append(_boost(tantivy.Query.term_query(self.schema, f"{f}_exact", exact), boost * EXACT_BOOST))
+        return out
+
+    def _alternatives(self, tok: Token, fields: tuple[str, ...]) -> list[tantivy.Query]:
+        """Spelling variants from the vocabulary and synonyms, each weighted below the typed form."""
+        out: list[tantivy.Query] = []
+        found_variants: list[str] = []
+        if self.use_variants:
+            for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
+                found_variants.append(variant)
+                self.highlights.exact.add(variant)
+                out.extend(_boost(tantivy.Query.term_query(self.schema, f"{f}_exact", variant),
+                                  (TITLE_BOOST if f == "title" else 1.0) * VARIANT_WEIGHT) for f in fields)
+            for left, right in variants.split_candidates(tok.exact):
+                if min(self._doc_freq(left), self._doc_freq(right)) >= 3:
+                    phrase = self._phrase_query((left, right), fields, VARIANT_WEIGHT)
+                    if self.searcher.search(phrase, limit=1, count=True).count >= 3:
+                        found_variants.append(f"{left} {right}")
+                        self.highlights.exact.update((left, right))
+                        out.append(phrase)
+        synonyms = [" ".join(words) for words in self.synonyms((tok.exact,))]
+        out.extend(self._synonym_queries(synonyms, fields))
+        if found_variants or synonyms:
+            self.expansions.append(Expansion(tok.exact, found_variants, synonyms))
+        return out
+
+    def _synonym_queries(self, synonyms: list[str], fields: tuple[str, ...]) -> list[tantivy.Query]:
+        out = []
+        for text in synonyms:
+            toks = analyze_query_word(text)
+            if len(toks) == 1:
+                self.highlights.exact.add(toks[0].exact)
+                self.highlights.stems.add(toks[0].stem)
+                out.append(_boolean([(Occur.Should, q) for q in self._forms(toks[0].exact, toks[0].stem, fields, SYNONYM_WEIGHT)]))
+            elif toks:
+                self.highlights.exact.update(t.exact for t in toks)
+                out.append(self._phrase_query(tuple(t.exact for t in toks), fields, SYNONYM_WEIGHT))
+        return out
+
+    def phrase(self, text: str, field: str | None) -> tantivy.Query:
+        tokens = analyze_query_word(text)
+        if not tokens:
+            return tantivy.Query.empty_query()
+        fields = ("title",) if field == "title" else ("title", "body")
+        self.highlights.exact.update(t.exact for t in tokens)
+        words = tuple(t.exact for t in tokens)
+        query = self._phrase_query(words, fields, 1.0, positions=[t.position - tokens[0].position for t in tokens])
+        synonyms = [" ".join(w) for w in self.synonyms(words)]
+        if synonyms:
+            self.expansions.append(Expansion(" ".join(words), [], synonyms))
+            query = _boolean([(Occur.Should, query), *((Occur.Should, q) for q in self._synonym_queries(synonyms, fields))])
+        return query
+
+    def _phrase_query(self, words: tuple[str, ...], fields: tuple[str, ...], weight: float,
+                      positions: list[int] | None = None) -> tantivy.Query:
+        positions = positions or list(range(len(words)))
+        parts = []
+        for f in fields:
+            boost = (TITLE_BOOST if f == "title" else 1.0) * weight
+            if len(words) == 1:
+                q = tantivy.Query.term_query(self.schema, f"{f}_exact", words[0])
+            else:
+                q = tantivy.Query.phrase_query(self.schema, f"{f}_exact", list(zip(positions, words)))
+            parts.append((Occur.Should, _boost(q, boost)))
+        return _boolean(parts)
+
+    def prefix(self, tok: Token, fields: tuple[str, ...]) -> tantivy.Query:
+        if len(tok.exact) < MIN_PREFIX:
+            return self.word(tok, fields)
+        self.highlights.prefixes.add(tok.exact)
+        pattern = re.escape(tok.exact) + ".*"
+        return _boolean([(Occur.Should, tantivy.Query.regex_query(self.schema, f"{f}_exact", pattern)) for f in fields])
+
+    def fuzzy(self, tok: Token, fields: tuple[str, ...], distance: int) -> tantivy.Query:
+        # Normalization has already folded hamza, alef and yeh forms, so edits count real letters;
+        # short words get distance 1 at most, or everything would match.
+        distance = min(distance, 1 if len(tok.exact) < 5 else 2)
+        self.highlights.exact.add(tok.exact)
+        self.highlights.stems.add(tok.stem)
+        parts = []
+        for f in fields:
+            parts.append((Occur.Should, _boost(tantivy.Query.fuzzy_term_query(self.schema, f"{f}_exact", tok.exact, distance), 1.0)))
+            parts.append((Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{f}_stem", tok.stem, distance)))
+        return _boolean(parts)
+
+    def facet(self, node: FacetFilter) -> tantivy.Query:
+        values = self.facet_values(node.field, node.value)
+        if not values:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.term_set_query(self.schema, node.field, values)
+
+    def _doc_freq(self, exact: str) -> int:
+        return self.searcher.doc_freq("body_exact", exact) + self.searcher.doc_freq("title_exact", exact)
+
+    def _merge_synonym_spans(self, children: list[Node]) -> list[Node]:
+        """Consecutive bare words that form a multi-word synonym (قوات سوريا الديمقراطية) act as one unit."""
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            merged = False
+            for j in range(min(len(children), i + 5), i + 1, -1):
+                span = children[i:j]
+                if all(isinstance(c, Term) and not c.prefix and not c.fuzzy and c.field is None for c in span):
+                    words = tuple(t.exact for c in span for t in analyze_query_word(c.text))  # type: ignore[union-attr]
+                    if self.synonyms(words):
+                        out.append(Phrase(" ".join(c.text for c in span)))  # type: ignore[union-attr]
+                        i, merged = j, True
+                        break
+            if not merged:
+                out.append(children[i])
+                i += 1
+        return out
+
+
+def _is_stopword(node: Node) -> bool:
+    if not isinstance(node, Term) or node.prefix or node.fuzzy:
+        return False
+    tokens = analyze_query_word(node.text)
+    return bool(tokens) and all(t.exact in STOPWORDS for t in tokens)
+
+
+def _only_negative(node: Node | None) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And):
+        return all(isinstance(c, (Not,)) for c in node.children)
+    return False
+
+
+def _boolean(clauses: list[tuple[Occur, tantivy.Query]]) -> tantivy.Query:
+    if len(clauses) == 1 and clauses[0][0] in (Occur.Must, Occur.Should):
+        return clauses[0][1]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _boost(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)

@@ -1,0 +1,406 @@
+"""Search: one request in, one response out — for the API, the CLI and the page alike."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+import tantivy
+from sqlalchemy import func, select
+
+from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
+from service.archive import Archive
+from service.db import Article, Source
+from service.errors import ArshifError, NotFound, QuerySyntaxError
+from service.search import highlight, variants
+from service.search.compile import Highlights, QueryCompiler
+from service.search.query import Term, parse, positive_terms
+from service.search.synonyms import SynonymTable
+
+Sort = Literal["relevance", "newest", "oldest"]
+Match = Literal["all", "any"]
+Interval = Literal["day", "week", "month"]
+
+FACET_SIZE = 20
+MAX_HISTOGRAM_BUCKETS = 400
+EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    match: Match = "all"
+    limit: int = 10
+    offset: int = 0
+    sort: Sort = "relevance"
+    sources: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    date_from: datetime | None = None
+    date_to: datetime | None = None  # exclusive
+    fold: bool = True
+    facets: bool = False
+    histogram: Interval | None = None
+    snippets: bool = True
+
+    def fingerprint(self) -> str:
+        data = asdict(self) | {"offset": 0, "limit": 0}
+        return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Hit:
+    id: int
+    external_id: str | None
+    title: str | None
+    title_html: str
+    source: str | None
+    author: str | None
+    section: str | None
+    published_at: datetime | None
+    url: str | None
+    score: float
+    snippet: str
+    cluster_id: int
+    cluster_size: int
+    folded: int = 0  # other members of the same cluster that matched and were folded into this hit
+
+
+@dataclass
+class SearchResponse:
+    total: int
+    hits: list[Hit]
+    offset: int
+    limit: int
+    match: Match
+    fallback: bool = False  # True: all words found nothing, so any word was used
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    histogram: dict[str, Any] | None = None
+    suggestions: list[str] = field(default_factory=list)
+    expansions: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    next_cursor: str | None = None
+    took_ms: float = 0.0
+
+
+def encode_cursor(request: SearchRequest, offset: int) -> str:
+    raw = json.dumps({"o": offset, "h": request.fingerprint()}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(request: SearchRequest, cursor: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset, fingerprint = int(data["o"]), str(data["h"])
+    except (ValueError, KeyError, TypeError):
+        raise ArshifError("مؤشر الصفحة غير صالح", "invalid cursor", type="invalid-cursor") from None
+    if fingerprint != request.fingerprint() or offset < 0:
+        raise ArshifError("مؤشر الصفحة لا يخص هذا البحث", "the cursor belongs to another search", type="invalid-cursor")
+    return offset
+
+
+class SearchService:
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.synonyms = SynonymTable(archive.db)
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        searcher = self.archive.index.searcher()
+        parsed = parse(request.q)
+        if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
+            raise QuerySyntaxError(
+                "الاستعلام لا يحوي كلمات للبحث عنها", "the query has no words to search for", type="empty-query"
+            )
+        parsed.date_from = _later(parsed.date_from, request.date_from)
+        parsed.date_to = _earlier(parsed.date_to, request.date_to)
+        compiler = self._compiler(searcher)
+        filters = self._filters(request)
+        query = compiler.compile(parsed, match=request.match, filters=filters)
+        match, fallback = request.match, False
+        total = searcher.search(query, limit=0, count=True).count
+        if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
+            compiler = self._compiler(searcher)
+            query = compiler.compile(parsed, match="any", filters=filters)
+            total = searcher.search(query, limit=0, count=True).count
+            match, fallback = "any", True
+        hits, more = self._page(searcher, query, request, total)
+        response = SearchResponse(
+            total=total, hits=[], offset=request.offset, limit=request.limit, match=match, fallback=fallback,
+            warnings=parsed.warnings,
+            expansions=[asdict(e) for e in compiler.expansions],
+        )
+        response.hits = self._hydrate(hits, compiler.highlights, request.snippets)
+        if request.facets:
+            response.facets = self._facets(searcher, query)
+        if request.histogram:
+            response.histogram = self._histogram(searcher, query, request.histogram)
+        if total < 5 and parsed.root is not None:
+            response.suggestions = self._suggest(searcher, request.q, parsed.root)
+        if more:
+            response.next_cursor = encode_cursor(request, request.offset + request.limit)
+        response.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return response
+
+    def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
+        return QueryCompiler(self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values)
+
+    def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
+        schema = self.archive.index.schema
+        out = []
+        for name, wanted in (("source", request.sources), ("author", request.authors), ("section", request.sections)):
+            if wanted:
+                values = [v for w in wanted for v in self.facet_values(name, w)]
+                out.append(tantivy.Query.term_set_query(schema, name, values) if values else tantivy.Query.empty_query())
+        return out
+
+    def _page(self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int):  # type: ignore[no-untyped-def]
+        """The requested page of (score, address, folded) — clusters folded to their best member if asked."""
+        want = request.offset + request.limit
+        if not request.fold:
+            hits = self._ranked(searcher, query, request.sort, request.limit, request.offset)
+            return [(s, a, 0) for s, a in hits], want < total
+        window = min(total, want * 2 + 10)
+        while True:
+            ranked = self._ranked(searcher, query, request.sort, window, 0)
+            clusters = searcher.fast_field_values("cluster", [a for _, a in ranked]) if ranked else []
+            order: dict[int, list] = {}
+            for (score, address), cluster in zip(ranked, clusters):
+                key = int(cluster) if cluster is not None else -1
+                if key in order:
+                    order[key][2] += 1
+                else:
+                    order[key] = [score, address, 0]
+            if len(order) > want or window >= total:
+                break
+            window = min(total, window * 4)
+        folded = [tuple(v) for v in order.values()]
+        return folded[request.offset : want], len(folded) > want
+
+    @staticmethod
+    def _ranked(searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, limit: int, offset: int):  # type: ignore[no-untyped-def]
+        if limit <= 0:
+            return []
+        if sort == "relevance":
+            return searcher.search(query, limit=limit, offset=offset, count=False).hits
+        order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
+        return searcher.search(query, limit=limit, offset=offset, count=False, order_by_field="published", order=order).hits
+
+    def _hydrate(self, hits, highlights: Highlights, snippets: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+        if not hits:
+            return []
+        searcher = self.archive.index.searcher()
+        ids = [int(v) for v in searcher.fast_field_values("id", [address for _, address, _ in hits])]
+        with self.archive.db.reading() as session:
+            rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+            clusters = {a.cluster_id for a in rows.values() if a.cluster_id is not None}
+            sizes = dict(
+                session.execute(
+                    select(Article.cluster_id, func.count()).where(Article.cluster_id.in_(clusters)).group_by(Article.cluster_id)
+                ).all()
+            )
+        out = []
+        for (score, _address, folded), article_id in zip(hits, ids):
+            article = rows.get(article_id)
+            if article is None:  # deleted since the index last synced
+                continue
+            cluster = article.cluster_id or article.id
+            out.append(
+                Hit(
+                    id=article.id, external_id=article.external_id, title=article.title,
+                    title_html=highlight.highlight_all(article.title, highlights),
+                    source=article.source.name if article.source else None, author=article.author,
+                    section=article.section, published_at=article.published_at, url=article.url,
+                    score=round(float(score), 4) if isinstance(score, float) else 0.0,
+                    snippet=highlight.snippet(article.body, highlights) if snippets else "",
+                    cluster_id=cluster, cluster_size=sizes.get(cluster, 1), folded=folded,
+                )
+            )
+        return out
+
+    # -- facets and histogram ------------------------------------------------------------------
+
+    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[dict[str, Any]]]:
+        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in ("source", "author", "section")}
+        aggs["month"] = {"terms": {"field": "month", "size": 1000}}
+        result = searcher.aggregate(query, aggs)
+        facets = {
+            name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
+            for name in ("source", "author", "section")
+        }
+        years: Counter[int] = Counter()
+        months = []
+        for bucket in result["month"]["buckets"]:
+            yyyymm = int(bucket["key"])
+            years[yyyymm // 100] += bucket["doc_count"]
+            months.append({"value": f"{yyyymm // 100:04d}-{yyyymm % 100:02d}", "count": bucket["doc_count"]})
+        facets["year"] = [{"value": str(y), "count": c} for y, c in sorted(years.items(), reverse=True)]
+        facets["month"] = sorted(months, key=lambda m: m["value"], reverse=True)
+        return facets
+
+    def _histogram(self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval) -> dict[str, Any]:
+        stats = searcher.aggregate(query, {"min": {"min": {"field": "day"}}, "max": {"max": {"field": "day"}}})
+        low, high = stats["min"]["value"], stats["max"]["value"]
+        if low is None or high is None:
+            return {"interval": interval, "buckets": []}
+        span = high - low + 1
+        if interval == "day" and span > MAX_HISTOGRAM_BUCKETS:
+            interval = "week"
+        if interval == "week" and span / 7 > MAX_HISTOGRAM_BUCKETS:
+            interval = "month"
+        if interval == "month":
+            result = searcher.aggregate(query, {"m": {"terms": {"field": "month", "size": 10_000}}})
+            counts = {int(b["key"]): b["doc_count"] for b in result["m"]["buckets"]}
+            buckets = []
+            if counts:
+                first, last = min(counts), max(counts)
+                y, m = divmod(first, 100)
+                while y * 100 + m <= last and len(buckets) < 5 * MAX_HISTOGRAM_BUCKETS:
+                    buckets.append({"start": f"{y:04d}-{m:02d}-01", "count": counts.get(y * 100 + m, 0)})
+                    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            return {"interval": "month", "buckets": buckets}
+        step = 1 if interval == "day" else 7
+        offset = 0 if step == 1 else EPOCH_DAY_MONDAY
+        result = searcher.aggregate(query, {"h": {"histogram": {"field": "day", "interval": step, "offset": offset, "min_doc_count": 0}}})
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        buckets = [
+            {"start": (epoch + timedelta(days=int(b["key"]))).date().isoformat(), "count": b["doc_count"]}
+            for b in result["h"]["buckets"]
+        ]
+        return {"interval": interval, "buckets": buckets}
+
+    # -- facet values --------------------------------------------------------------------------
+
+    def facet_values(self, field_name: str, wanted: str) -> list[str]:
+        """Stored facet values matching what a user typed: exact first, else normalized contains."""
+        known = self._facet_terms(field_name)
+        if wanted in known:
+            return [wanted]
+        key = _facet_key(wanted)
+        exact = [v for v in known if _facet_key(v) == key]
+        return exact or [v for v in known if key and key in _facet_key(v)][:50]
+
+    def _facet_terms(self, field_name: str) -> list[str]:
+        searcher = self.archive.index.searcher()
+        return [term for term, _df in searcher.terms_with_prefix(field_name, "", limit=100_000)]
+
+    # -- suggestions ---------------------------------------------------------------------------
+
+    def _suggest(self, searcher: tantivy.Searcher, q: str, root) -> list[str]:  # type: ignore[no-untyped-def]
+        """"Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
+        def df(word: str) -> int:
+            return searcher.doc_freq("body_exact", word) + searcher.doc_freq("title_exact", word)
+
+        suggestion, changed = q, False
+        for node in positive_terms(root):
+            if not isinstance(node, Term) or node.prefix or node.fuzzy:
+                continue
+            tokens = analyze_query_word(node.text)
+            if len(tokens) != 1 or tokens[0].exact in STOPWORDS:
+                continue
+            word = tokens[0].exact
+            own = df(word)
+            best, best_df = None, max(5, own * 10)
+            for candidate in _edits(word) | variants.candidates(word):
+                candidate = normalize(candidate)
+                count = df(candidate) if candidate != word else 0
+                if count > best_df:
+                    best, best_df = candidate, count
+            if best:
+                suggestion, changed = suggestion.replace(node.text, best, 1), True
+        return [suggestion] if changed else []
+
+    # -- similar and cluster -------------------------------------------------------------------
+
+    def similar(self, article_id: int, limit: int = 10) -> list[Hit]:
+        """More like this: the article's most telling stems (tf·idf), other stories only."""
+        with self.archive.db.reading() as session:
+            article = session.get(Article, article_id)
+            if article is None:
+                raise NotFound(f"لا يوجد مقال رقمه {article_id}", f"no article with id {article_id}")
+            text = f"{article.title or ''}\n{article.body}"
+            cluster = article.cluster_id or article.id
+        searcher = self.archive.index.searcher()
+        n = max(1, searcher.num_docs)
+        counts = Counter(t.stem for t in analyze(text) if len(t.stem) > 2 and t.exact not in STOPWORDS)
+        scored = []
+        for stem, tf in counts.items():
+            df = searcher.doc_freq("body_stem", stem)
+            if 1 < df < n * 0.2:
+                scored.append((tf * math.log(n / df), stem))
+        terms = [stem for _, stem in sorted(scored, reverse=True)[:25]]
+        if not terms:
+            return []
+        schema = self.archive.index.schema
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body_stem", t)) for t in terms]
+        should += [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title_stem", t), 2.0)) for t in terms]
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "cluster", cluster)),
+        ])
+        request = SearchRequest(limit=limit, fold=True)
+        hits, _ = self._page(searcher, query, request, searcher.search(query, limit=0, count=True).count)
+        return self._hydrate(hits, Highlights(stems=set(terms[:10])), snippets=True)
+
+    def cluster_members(self, article: Article) -> list[Article]:
+        if article.cluster_id is None:
+            return []
+        with self.archive.db.reading() as session:
+            return list(session.scalars(
+                select(Article).where(Article.cluster_id == article.cluster_id, Article.id != article.id).order_by(Article.published_at)
+            ))
+
+    # -- export --------------------------------------------------------------------------------
+
+    def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[Article]:
+        """Every matching article (unfolded), in the requested order, read from the store in batches."""
+        searcher = self.archive.index.searcher()
+        parsed = parse(request.q)
+        parsed.date_from = _later(parsed.date_from, request.date_from)
+        parsed.date_to = _earlier(parsed.date_to, request.date_to)
+        query = self._compiler(searcher).compile(parsed, match=request.match, filters=self._filters(request))
+        total = searcher.search(query, limit=0, count=True).count
+        ranked = self._ranked(searcher, query, request.sort, total, 0)
+        ids = [int(v) for v in searcher.fast_field_values("id", [a for _, a in ranked])] if ranked else []
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            with self.archive.db.reading() as session:
+                rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(chunk)))}
+                for article_id in chunk:
+                    if article_id in rows:
+                        yield rows[article_id]
+
+
+def _edits(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    subs = {a + c + b[1:] for a, b in splits if b for c in ARABIC_LETTERS}
+    inserts = {a + c + b for a, b in splits for c in ARABIC_LETTERS}
+    return {w for w in deletes | swaps | subs | inserts if len(w) >= 2}
+
+
+def _facet_key(value: str) -> str:
+    return " ".join(t.exact for t in analyze(value))
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((d for d in (a, b) if d), default=None)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min((d for d in (a, b) if d), default=None)
+
+
+__all__ = ["SearchRequest", "SearchResponse", "Hit", "SearchService", "encode_cursor", "decode_cursor", "replace"]

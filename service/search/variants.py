@@ -1,0 +1,95 @@
+"""Spelling variants of names, found in the index's own vocabulary.
+
+Arabic transliterates foreign names many ways: ترامب/ترمب, بوتين/بوتن, غوغل/جوجل, سامسونج/سامسونغ,
+أمريكا/أميركا, سوريا/سورية. For a typed word we generate candidate spellings with a few rules, each
+one a known source of variation, and keep those the index actually contains often enough. The search
+adds them below the typed form's weight, so exact spellings still rank first.
+
+Rules (all on the normalized exact form):
+- a long vowel (ا و ي) dropped or added inside the word (matres lectionis);
+- a long vowel swapped with its neighbour (أمريكا/أميركا);
+- the foreign g/v/p letters written with one letter or another (ج غ ق گ / ف ڤ / ب پ), all at once;
+- final يا ⇄ يه (سوريا/سورية after normalization of ة);
+- one word ⇄ two words (فيسبوك/فيس بوك, ديرالزور/دير الزور) — see ``split_candidates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+LONG_VOWELS = "اوي"
+SOUND_CLASSES = ("جغقگ", "فڤ", "بپ", "كگ")
+MIN_WORD = 4  # shorter words are mostly common words whose "variants" are other words
+MIN_SPLIT_PART = 2
+
+
+def _vowel_edits(word: str) -> Iterable[str]:
+    inner = range(1, len(word) - 1)
+    for i in inner:
+        if word[i] in LONG_VOWELS and word[i - 1] not in LONG_VOWELS:
+            yield word[:i] + word[i + 1 :]
+    for i in range(1, len(word)):
+        if word[i - 1] in LONG_VOWELS or word[i] in LONG_VOWELS:
+            continue  # no double long vowels
+        for vowel in LONG_VOWELS:
+            yield word[:i] + vowel + word[i:]
+    for i in range(1, len(word) - 1):
+        a, b = word[i], word[i + 1]
+        if (a in LONG_VOWELS) != (b in LONG_VOWELS):
+            yield word[:i] + b + a + word[i + 2 :]
+
+
+def _sound_swaps(word: str) -> Iterable[str]:
+    for letters in SOUND_CLASSES:
+        present = {c for c in word if c in letters}
+        for old in present:
+            for new in letters:
+                if new != old:
+                    yield word.replace(old, new)
+
+
+def _ending_swaps(word: str) -> Iterable[str]:
+    for a, b in (("يا", "يه"), ("يه", "يا"), ("يا", "ية"), ("ية", "يا")):
+        if word.endswith(a):
+            yield word[: -len(a)] + b
+
+
+def candidates(word: str) -> set[str]:
+    """Every spelling the rules can make from ``word`` (not yet checked against the index)."""
+    if len(word) < MIN_WORD or not any("\u0600" <= c <= "\u06ff" for c in word):
+        return set()
+    found = set(_vowel_edits(word)) | set(_sound_swaps(word)) | set(_ending_swaps(word))
+    # one vowel edit combined with one sound swap covers غوغل → جوجل → جوجول and the like
+    for swapped in list(_sound_swaps(word)):
+        found.update(_ending_swaps(swapped))
+    found.discard(word)
+    return {c for c in found if len(c) >= MIN_WORD - 1}
+
+
+def split_candidates(word: str) -> list[tuple[str, str]]:
+    """Ways to read one word as two (فيسبوك → فيس بوك)."""
+    if len(word) < 2 * MIN_SPLIT_PART + 1:
+        return []
+    return [(word[:i], word[i:]) for i in range(MIN_SPLIT_PART + 1, len(word) - MIN_SPLIT_PART + 1)]
+
+
+def known_variants(
+    word: str,
+    doc_freq: Callable[[str], int],
+    *,
+    normalize: Callable[[str], str] = lambda w: w,
+    min_docs: int = 3,
+    min_share: float = 0.01,
+    limit: int = 6,
+) -> list[tuple[str, int]]:
+    """The candidates the index holds in at least ``min_docs`` documents and at least ``min_share`` as
+    many as the typed word (so a rare typo of a common word is not pulled in), most frequent first."""
+    own = doc_freq(word)
+    floor = max(min_docs, int(own * min_share))
+    scored = []
+    for candidate in {normalize(c) for c in candidates(word)} - {word}:
+        df = doc_freq(candidate)
+        if df >= floor:
+            scored.append((candidate, df))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:limit]

@@ -1,0 +1,58 @@
+"""Run-time settings, read from ``ARSHIF_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARSHIF_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./var"), description="Holds archive.db and index/ in the embedded default.")
+    database_url: str | None = Field(None, description="Any SQLAlchemy URL; overrides the SQLite default.")
+    api_keys: CsvList = Field(default_factory=list, description="Keys that may write (comma-separated).")
+    read_keys: CsvList = Field(default_factory=list, description="If set, reads need one of these keys.")
+    log_level: str = "INFO"
+    max_request_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted.")
+    cors_origins: CsvList = Field(default_factory=list)
+
+    _split = field_validator("api_keys", "read_keys", "cors_origins", mode="before")(_split_csv)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'archive.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The server-rendered search page (Jinja2), right-to-left, usable without JavaScript."""

@@ -1,0 +1,176 @@
+"""The search page and the article page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from service.api.deps import get_archive, get_search, require_read
+from service.archive import Archive
+from service.db import Article
+from service.errors import ArshifError, NotFound
+from service.search import highlight
+from service.search.compile import Highlights, QueryCompiler
+from service.search.engine import SearchRequest, SearchService
+from service.search.query import parse, parse_date_bound
+from service.web.dates import arabic_date, arabic_month, month_name
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["arabic_date"] = arabic_date
+templates.env.filters["arabic_month"] = arabic_month
+templates.env.filters["month_name"] = month_name
+PAGE_SIZE = 10
+SORTS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
+FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author": "الكتّاب", "year": "السنوات"}
+
+
+class PageState:
+    """The page's query string: what the user asked for, and links that change one thing of it."""
+
+    KEYS = ("q", "source", "section", "author", "from", "to", "sort", "match", "page", "fold")
+
+    def __init__(self, params: dict[str, list[str]]) -> None:
+        self.params = {k: [v for v in params.get(k, []) if v] for k in self.KEYS}
+
+    def one(self, key: str, default: str = "") -> str:
+        values = self.params.get(key) or []
+        return values[0] if values else default
+
+    def many(self, key: str) -> list[str]:
+        return list(self.params.get(key) or [])
+
+    def url(self, path: str = "/", **changes: Any) -> str:
+        params = {k: list(v) for k, v in self.params.items()}
+        params["page"] = []  # any change goes back to the first page unless a page is given
+        for key, value in changes.items():
+            key = key.rstrip("_")
+            if value is None:
+                params[key] = []
+            elif isinstance(value, list):
+                params[key] = value
+            else:
+                params[key] = [str(value)]
+        pairs = [(k, v) for k in self.KEYS for v in params.get(k, [])]
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    def toggle(self, key: str, value: str) -> str:
+        current = self.many(key)
+        updated = [v for v in current if v != value] if value in current else current + [value]
+        return self.url(**{key: updated})
+
+
+def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
+    """Bars of matches per period, drawn on the server: no script, no CDN, every bar a link."""
+    if not histogram or not histogram["buckets"]:
+        return Markup("")
+    buckets = histogram["buckets"]
+    peak = max(b["count"] for b in buckets) or 1
+    width, height, gap = 720, 90, 1
+    bar = max(1.0, width / len(buckets) - gap)
+    parts = [f'<svg class="timeline" viewBox="0 0 {width} {height + 4}" role="img" aria-label="توزّع النتائج عبر الزمن" preserveAspectRatio="none">']
+    for i, b in enumerate(buckets):
+        h = 0 if b["count"] == 0 else max(2.0, height * b["count"] / peak)
+        # timelines read right to left on an Arabic page: the oldest bucket on the right
+        x = width - (i + 1) * (bar + gap)
+        start = b["start"]
+        label = arabic_month(start[:7]) if histogram["interval"] == "month" else arabic_date(_date(start))
+        link = state.url(**{"from": start, "to": _period_end(start, histogram["interval"])})
+        parts.append(
+            f'<a href="{escape(link)}"><rect x="{x:.1f}" y="{height - h + 2:.1f}" width="{bar:.1f}" height="{h:.1f}">'
+            f'<title>{escape(label)}: {b["count"]}</title></rect></a>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _date(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def _period_end(start: str, interval: str) -> str:
+    from datetime import timedelta
+
+    first = _date(start)
+    if interval == "day":
+        return start
+    if interval == "week":
+        return (first + timedelta(days=6)).isoformat()
+    return start[:7]
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, search: Annotated[SearchService, Depends(get_search)]) -> HTMLResponse:
+    state = PageState({k: request.query_params.getlist(k) for k in PageState.KEYS})
+    q = state.one("q")
+    context: dict[str, Any] = {"state": state, "q": q, "sorts": SORTS, "facet_titles": FACET_TITLES, "response": None, "error": None}
+    browsing = bool(q or state.many("source") or state.many("section") or state.one("from") or state.one("to"))
+    if browsing:
+        try:
+            page = max(1, min(1000, int(state.one("page", "1") or 1)))
+        except ValueError:
+            page = 1
+        sort = state.one("sort", "relevance" if q else "newest")
+        try:
+            req = SearchRequest(
+                q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
+                match="any" if state.one("match") == "any" else "all",
+                sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
+                date_from=parse_date_bound(state.one("from"))[0] if state.one("from") else None,
+                date_to=parse_date_bound(state.one("to"))[1] if state.one("to") else None,
+                fold=state.one("fold") != "0", facets=True, histogram="month",
+            )
+            response = search.search(req)
+            if response.histogram and len(response.histogram["buckets"]) <= 3:
+                response.histogram = search.search(SearchRequest(**{**req.__dict__, "histogram": "day", "facets": False, "limit": 1})).histogram
+            context.update(response=response, page=page, pages=max(1, -(-response.total // PAGE_SIZE)), sort=sort,
+                           timeline=_svg_timeline(response.histogram, state))
+        except ArshifError as exc:
+            context["error"] = exc.message_ar
+    status = 400 if context["error"] else 200
+    return templates.TemplateResponse(request, "search.html", context, status_code=status)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    article_id: int, request: Request,
+    archive: Annotated[Archive, Depends(get_archive)], search: Annotated[SearchService, Depends(get_search)],
+    q: Annotated[str, Query(max_length=2000)] = "",
+) -> HTMLResponse:
+    with archive.db.reading() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            return templates.TemplateResponse(request, "missing.html", {"article_id": article_id}, status_code=404)
+        marks = _highlights(search, q)
+        context = {
+            "article": article, "q": q,
+            "title_html": Markup(highlight.highlight_all(article.title, marks)) if article.title else "",
+            "paragraphs": [Markup(highlight.highlight_all(p, marks)) for p in article.body.split("\n") if p.strip()],
+            "members": search.cluster_members(article),
+            "state": PageState({"q": [q]} if q else {}),
+        }
+        try:
+            context["similar"] = search.similar(article_id, limit=6)
+        except NotFound:
+            context["similar"] = []
+        return templates.TemplateResponse(request, "article.html", context)
+
+
+def _highlights(search: SearchService, q: str) -> Highlights:
+    if not q.strip():
+        return Highlights()
+    try:
+        compiler = QueryCompiler(search.archive.index.schema, search.archive.index.searcher(), synonyms=search.synonyms)
+        compiler.compile(parse(q))
+        return compiler.highlights
+    except ArshifError:
+        return Highlights()

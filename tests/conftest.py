@@ -1,0 +1,117 @@
+"""Shared fixtures: a real on-disk archive, a real server process, the shared data beside the repo."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+SEEDS = SHARED / "data" / "seeds"
+NEWS = SHARED / "data" / "news" / "arabic_news.jsonl.xz"
+ARSHIF = str(Path(sys.executable).with_name("arshif"))
+
+
+def needs_shared(path: Path) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} not present (../shared is beside the repo in CI)")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
+
+
+def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")}
+    env.update({"ARSHIF_DATA_DIR": str(data_dir), "ARSHIF_LOG_LEVEL": "WARNING", **extra})
+    return env
+
+
+def run_cli(data_dir: Path, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ARSHIF, *args], capture_output=True, text=True, env=env_for(data_dir, **env), input=input, timeout=600
+    )
+
+
+@pytest.fixture
+def archive(data_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A migrated archive in a temporary directory, used in-process."""
+    from service.archive import Archive
+    from service.settings import Settings
+
+    archive = Archive(Settings(data_dir=data_dir))
+    archive.upgrade()
+    yield archive
+    archive.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir.parent / f"server-{self.port}.log"
+
+    def start(self) -> Server:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        run_cli(self.data_dir, "db", "upgrade", **self.env).check_returncode()
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [ARSHIF, "serve", "--port", str(self.port)], env=env_for(self.data_dir, **self.env),
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server not ready: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def client(self, **kwargs) -> httpx.Client:  # type: ignore[no-untyped-def]
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+
+
+@pytest.fixture
+def server(data_dir: Path) -> Iterator[Server]:
+    srv = Server(data_dir).start()
+    yield srv
+    srv.stop()
+
+
+def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """Poll a condition (e.g. "the index shows the new article"), returning its last value."""
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = predicate()
+    return value

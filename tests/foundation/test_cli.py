@@ -1,0 +1,36 @@
+"""The CLI as users run it: a real subprocess, real on-disk files."""
+
+from tests.conftest import run_cli
+
+
+def test_help_lists_every_command(data_dir) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(data_dir, "--help")
+    assert result.returncode == 0
+    for command in ("db", "serve", "ingest", "search", "show", "reindex", "export", "synonyms"):
+        assert command in result.stdout
+
+
+def test_user_mistakes_print_one_line_and_no_traceback(data_dir) -> None:  # type: ignore[no-untyped-def]
+    # Before migrations: the database is not ready, and the message says what to do.
+    result = run_cli(data_dir, "show", "1")
+    assert result.returncode == 1
+    assert "arshif db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+    assert run_cli(data_dir, "db", "upgrade").returncode == 0
+    result = run_cli(data_dir, "show", "999")
+    assert result.returncode == 1
+    assert "999" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+    result = run_cli(data_dir, "ingest", str(data_dir / "no-such-file.jsonl"))
+    assert result.returncode == 1 and "no such file" in result.stderr and "Traceback" not in result.stderr
+
+    result = run_cli(data_dir, "search", "سوريا", "--from", "2018-13-45")
+    assert result.returncode == 1 and "2018-13-45" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_options_are_usage_errors(data_dir) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(data_dir, "search", "سوريا", "--limit", "0")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
