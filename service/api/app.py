@@ -127,15 +127,15 @@ def _install_docs(app: FastAPI) -> None:
     """Swagger UI from the installed package, not a CDN: the archive may run offline."""
     import swagger_ui_bundle
 
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    app.mount("/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         page = get_swagger_ui_html(
             openapi_url="/openapi.json", title="Arshif API — أرشيف",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon-32x32.png",
         )
         # Swagger UI starts from one inline script of FastAPI's own; only this page allows it.
         page.headers["content-security-policy"] = (

@@ -86,7 +86,8 @@ class QueryCompiler:
         lower = int(start.timestamp()) if start else None
         upper = int(end.timestamp()) if end else None
         return tantivy.Query.range_query(
-            self.schema, "published", tantivy.FieldType.Integer, lower, upper, include_lower=True, include_upper=False
+            self.schema, "published", tantivy.FieldType.Integer, lower, upper,
+            include_lower=True, include_upper=upper is None,  # [from, to): "to" is already the next day
         )
 
     # -- nodes ---------------------------------------------------------------------------------

@@ -129,11 +129,11 @@ class SearchService:
         filters = self._filters(request)
         query = compiler.compile(parsed, match=request.match, filters=filters)
         match, fallback = request.match, False
-        total = searcher.search(query, limit=0, count=True).count
+        total = searcher.search(query, limit=1, count=True).count
         if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
             compiler = self._compiler(searcher)
             query = compiler.compile(parsed, match="any", filters=filters)
-            total = searcher.search(query, limit=0, count=True).count
+            total = searcher.search(query, limit=1, count=True).count
             match, fallback = "any", True
         hits, more = self._page(searcher, query, request, total)
         response = SearchResponse(
@@ -310,12 +310,12 @@ class SearchService:
             if len(tokens) != 1 or tokens[0].exact in STOPWORDS:
                 continue
             word = tokens[0].exact
-            own = df(word)
-            best, best_df = None, max(5, own * 10)
+            threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
+            best, best_df = None, 0
             for candidate in _edits(word) | variants.candidates(word):
                 candidate = normalize(candidate)
                 count = df(candidate) if candidate != word else 0
-                if count > best_df:
+                if count >= threshold and count > best_df:
                     best, best_df = candidate, count
             if best:
                 suggestion, changed = suggestion.replace(node.text, best, 1), True
@@ -337,7 +337,7 @@ class SearchService:
         scored = []
         for stem, tf in counts.items():
             df = searcher.doc_freq("body_stem", stem)
-            if 1 < df < n * 0.2:
+            if 2 <= df <= max(2, n * 0.2):  # shared with another article, and not everywhere
                 scored.append((tf * math.log(n / df), stem))
         terms = [stem for _, stem in sorted(scored, reverse=True)[:25]]
         if not terms:
@@ -350,7 +350,7 @@ class SearchService:
             (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "cluster", cluster)),
         ])
         request = SearchRequest(limit=limit, fold=True)
-        hits, _ = self._page(searcher, query, request, searcher.search(query, limit=0, count=True).count)
+        hits, _ = self._page(searcher, query, request, searcher.search(query, limit=1, count=True).count)
         return self._hydrate(hits, Highlights(stems=set(terms[:10])), snippets=True)
 
     def cluster_members(self, article: Article) -> list[Article]:
@@ -370,7 +370,7 @@ class SearchService:
         parsed.date_from = _later(parsed.date_from, request.date_from)
         parsed.date_to = _earlier(parsed.date_to, request.date_to)
         query = self._compiler(searcher).compile(parsed, match=request.match, filters=self._filters(request))
-        total = searcher.search(query, limit=0, count=True).count
+        total = searcher.search(query, limit=1, count=True).count
         ranked = self._ranked(searcher, query, request.sort, total, 0)
         ids = [int(v) for v in searcher.fast_field_values("id", [a for _, a in ranked])] if ranked else []
         for start in range(0, len(ids), batch):

@@ -78,7 +78,7 @@ def known_variants(
     doc_freq: Callable[[str], int],
     *,
     normalize: Callable[[str], str] = lambda w: w,
-    min_docs: int = 3,
+    min_docs: int = 1,
     min_share: float = 0.01,
     limit: int = 6,
 ) -> list[tuple[str, int]]:

@@ -15,9 +15,9 @@ def test_openapi_and_offline_docs(server) -> None:  # type: ignore[no-untyped-de
         assert "/api/search" in schema["paths"]
         docs = http.get("/docs")
         assert docs.status_code == 200
-        assert "/static/swagger/swagger-ui-bundle.js" in docs.text
+        assert "/docs/static/swagger-ui-bundle.js" in docs.text
         assert "cdn" not in docs.text.lower()
-        assert http.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+        assert http.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
 def test_unknown_path_is_problem_json(server) -> None:  # type: ignore[no-untyped-def]
