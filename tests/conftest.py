@@ -102,7 +102,16 @@ class Server:
 
 @pytest.fixture
 def server(data_dir: Path) -> Iterator[Server]:
+    """A fresh server for a test that counts everything in the archive."""
     srv = Server(data_dir).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for a module's tests that only look at what they wrote themselves."""
+    srv = Server(tmp_path_factory.mktemp("shared") / "var").start()
     yield srv
     srv.stop()
 

@@ -63,15 +63,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        arabic = {404: "الصفحة غير موجودة", 405: "الطريقة غير مسموحة لهذا المسار"}.get(exc.status_code, "خطأ في الطلب")
+        arabic = {400: "تعذّرت قراءة الطلب", 404: "الصفحة غير موجودة", 405: "الطريقة غير مسموحة لهذا المسار"}.get(
+            exc.status_code, "خطأ في الطلب"
+        )
         return problem(exc.status_code, {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
                        str(exc.detail), arabic, request.url.path)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return problem(500, "internal", f"internal error (request id {request_id.get()})",
-                       f"خطأ داخلي في الخادم (رقم الطلب {request_id.get()})", request.url.path)
+        rid = getattr(request.state, "request_id", None) or request_id.get()
+        log.exception("unhandled error", extra={"fields": {"request_id": rid}})
+        return problem(500, "internal", f"internal error (request id {rid})", f"خطأ داخلي في الخادم (رقم الطلب {rid})", request.url.path)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -59,6 +59,7 @@ class ArshifMiddleware:
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex[:16]
         token = request_id.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = [500]
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Problem(BaseModel):
@@ -20,7 +20,31 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
-class ArticleIn(BaseModel):
+def _no_lone_surrogates(value: Any) -> Any:
+    """JSON may carry "\ud800" escapes that are not text; refuse them here rather than fail in storage."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text contains invalid Unicode (lone surrogates) / نص بترميز غير صالح") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_lone_surrogates(key)
+            _no_lone_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_lone_surrogates(item)
+    return value
+
+
+class TextModel(BaseModel):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_unicode(cls, value: Any) -> Any:
+        return _no_lone_surrogates(value)
+
+
+class ArticleIn(TextModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{
@@ -43,7 +67,7 @@ class ArticleIn(BaseModel):
     metadata: dict[str, Any] | None = None
 
 
-class ArticlePatch(BaseModel):
+class ArticlePatch(TextModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "عنوان مصحَّح"}]})
 
     body: str | None = Field(None, min_length=1, max_length=20_000_000)
@@ -180,12 +204,12 @@ class SynonymGroupOut(BaseModel):
     terms: list[str]
 
 
-class SynonymGroupIn(BaseModel):
+class SynonymGroupIn(TextModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"terms": ["قسد", "قوات سوريا الديمقراطية"]}]})
     terms: list[str] = Field(min_length=2, max_length=20)
 
 
-class SynonymsIn(BaseModel):
+class SynonymsIn(TextModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"], ["فبراير", "شباط"]]}]},

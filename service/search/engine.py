@@ -307,7 +307,7 @@ class SearchService:
             if not isinstance(node, Term) or node.prefix or node.fuzzy:
                 continue
             tokens = analyze_query_word(node.text)
-            if len(tokens) != 1 or tokens[0].exact in STOPWORDS:
+            if len(tokens) != 1 or tokens[0].exact in STOPWORDS or len(tokens[0].exact) > variants.MAX_WORD:
                 continue
             word = tokens[0].exact
             threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed

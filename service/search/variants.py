@@ -21,6 +21,7 @@ LONG_VOWELS = "اوي"
 SOUND_CLASSES = ("جغقگ", "فڤ", "بپ", "كگ")
 MIN_WORD = 4  # shorter words are mostly common words whose "variants" are other words
 MIN_SPLIT_PART = 2
+MAX_WORD = 20  # longer "words" are not names (and would make thousands of candidates)
 
 
 def _vowel_edits(word: str) -> Iterable[str]:
@@ -56,7 +57,7 @@ def _ending_swaps(word: str) -> Iterable[str]:
 
 def candidates(word: str) -> set[str]:
     """Every spelling the rules can make from ``word`` (not yet checked against the index)."""
-    if len(word) < MIN_WORD or not any("\u0600" <= c <= "\u06ff" for c in word):
+    if not MIN_WORD <= len(word) <= MAX_WORD or not any("\u0600" <= c <= "\u06ff" for c in word):
         return set()
     found = set(_vowel_edits(word)) | set(_sound_swaps(word)) | set(_ending_swaps(word))
     # one vowel edit combined with one sound swap covers غوغل → جوجل → جوجول and the like
@@ -68,7 +69,7 @@ def candidates(word: str) -> set[str]:
 
 def split_candidates(word: str) -> list[tuple[str, str]]:
     """Ways to read one word as two (فيسبوك → فيس بوك)."""
-    if len(word) < 2 * MIN_SPLIT_PART + 1:
+    if not 2 * MIN_SPLIT_PART + 1 <= len(word) <= MAX_WORD:
         return []
     return [(word[:i], word[i:]) for i in range(MIN_SPLIT_PART + 1, len(word) - MIN_SPLIT_PART + 1)]
 

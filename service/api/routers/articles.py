@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from service.api.deps import get_archive, get_search, require_read, require_write
@@ -27,6 +27,7 @@ write = [Depends(require_write)]
 NOT_FOUND = {404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"}}
 BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}
 MAX_BATCH = 1000
+ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Article id / رقم المقال", examples=[42])]
 
 
 def _missing(article_id: int) -> NotFound:
@@ -83,7 +84,7 @@ def list_articles(
 @router.get("/{article_id}", response_model=ArticleDetail, dependencies=read, responses=NOT_FOUND,
             summary="One article with the same story elsewhere / مقال واحد والخبر نفسه في مصادر أخرى")
 def get_article(
-    article_id: int, request: Request, response: Response,
+    article_id: ArticleId, request: Request, response: Response,
     archive: Annotated[Archive, Depends(get_archive)], search: Annotated[SearchService, Depends(get_search)],
 ) -> ArticleDetail | Response:
     with archive.db.reading() as session:
@@ -102,7 +103,7 @@ def get_article(
 
 @router.get("/{article_id}/similar", response_model=list[HitOut], dependencies=read, responses=NOT_FOUND,
             summary="Similar articles (more like this) / مقالات مشابهة")
-def similar(article_id: int, search: Annotated[SearchService, Depends(get_search)],
+def similar(article_id: ArticleId, search: Annotated[SearchService, Depends(get_search)],
             limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HitOut]:
     return [HitOut.model_validate(h, from_attributes=True) for h in search.similar(article_id, limit)]
 
@@ -115,7 +116,7 @@ def _input(data: ArticleIn) -> ArticleInput:
              summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات")
 def create_articles(
     request: Request, archive: Annotated[Archive, Depends(get_archive)],
-    payload: Annotated[ArticleIn | list[ArticleIn], Body(max_length=MAX_BATCH)],
+    payload: Annotated[ArticleIn | list[ArticleIn], Body(description=f"One article or a list of up to {MAX_BATCH}")],
 ) -> WriteOutcome | BulkWriteOutcome:
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > MAX_BATCH:
@@ -153,7 +154,7 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
 
 @router.put("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
             summary="Replace an article / استبدال مقال")
-def replace_article(article_id: int, data: ArticleIn, request: Request,
+def replace_article(article_id: ArticleId, data: ArticleIn, request: Request,
                     archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
     fields = data.model_dump()
     fields["metadata"] = fields.get("metadata") or {}
@@ -162,7 +163,7 @@ def replace_article(article_id: int, data: ArticleIn, request: Request,
 
 @router.patch("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
               summary="Change some fields / تعديل بعض الحقول")
-def patch_article(article_id: int, data: ArticlePatch, request: Request,
+def patch_article(article_id: ArticleId, data: ArticlePatch, request: Request,
                   archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
     fields = data.model_dump(exclude_unset=True)
     if "body" in fields and fields["body"] is None:
@@ -172,7 +173,7 @@ def patch_article(article_id: int, data: ArticlePatch, request: Request,
 
 @router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
                summary="Delete an article / حذف مقال")
-def delete_article(article_id: int, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+def delete_article(article_id: ArticleId, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
     with archive.db.writing() as session:
         article = session.get(Article, article_id)
         if article is None:

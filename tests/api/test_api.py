@@ -1,0 +1,259 @@
+"""Every endpoint through HTTP against a real server process, real SQLite and a real index."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.conftest import SEEDS, Server, needs_shared, wait_until
+
+ARTICLE = {
+    "title": "اشتباكات في ريف دير الزور",
+    "body": "تجددت الاشتباكات بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي صباح اليوم.",
+    "source": "بلدي نيوز", "author": "كنان سلطان", "section": "سوريا",
+    "url": "https://example.org/a/1", "external_id": "a-1", "published_at": "2018-02-07T10:00:00Z",
+}
+
+
+def search(http, **params):  # type: ignore[no-untyped-def]
+    response = http.get("/api/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_article_lifecycle_and_search(shared_server: Server) -> None:
+    with shared_server.client() as http:
+        created = http.post("/api/articles", json=ARTICLE)
+        assert created.status_code == 201 and created.json()["outcome"] == "added"
+        article_id = created.json()["id"]
+        assert http.post("/api/articles", json=ARTICLE).json() == {"outcome": "unchanged", "id": article_id}
+
+        found = wait_until(lambda: search(http, q="الاشتباكات")["total"] == 1)
+        assert found
+        hit = search(http, q="دير الزور")["hits"][0]
+        assert hit["id"] == article_id and "<mark>" in hit["snippet"]
+
+        detail = http.get(f"/api/articles/{article_id}")
+        assert detail.status_code == 200
+        assert detail.json()["body"] == ARTICLE["body"] and detail.json()["source"] == "بلدي نيوز"
+        assert detail.json()["cluster_members"] == []
+        etag = detail.headers["etag"]
+        assert http.get(f"/api/articles/{article_id}", headers={"If-None-Match": etag}).status_code == 304
+
+        patched = http.patch(f"/api/articles/{article_id}", json={"title": "هدنة في دير الزور"})
+        assert patched.status_code == 200 and patched.json()["title"] == "هدنة في دير الزور"
+        assert wait_until(lambda: search(http, q="title:هدنة")["total"] == 1)
+        assert http.get(f"/api/articles/{article_id}", headers={"If-None-Match": etag}).status_code == 200
+
+        replaced = http.put(f"/api/articles/{article_id}", json={**ARTICLE, "title": "موسم القمح", "body": "نص جديد كليا عن الزراعة في الجزيرة السورية."})
+        assert replaced.status_code == 200
+        assert wait_until(lambda: search(http, q="الزراعة")["total"] == 1)
+        assert wait_until(lambda: search(http, q="الاشتباكات")["total"] == 0)
+
+        assert http.delete(f"/api/articles/{article_id}").status_code == 204
+        missing = http.get(f"/api/articles/{article_id}")
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+        assert missing.json()["detail_ar"]
+        assert wait_until(lambda: search(http, q="الزراعة")["total"] == 0)
+
+
+def test_bulk_post_list_similar_sources_stats(server: Server) -> None:
+    articles = [
+        {**ARTICLE, "external_id": f"n-{i}", "url": None, "title": f"خبر رقم {i}",
+         "body": f"{ARTICLE['body']} وقال مصدر محلي إن عدد القتلى بلغ {i * 3} في القرية رقم {i}.",
+         "published_at": f"2018-02-{i + 1:02d}T08:00:00Z"}
+        for i in range(1, 6)
+    ]
+    with server.client() as http:
+        bulk = http.post("/api/articles", json=articles)
+        assert bulk.status_code == 201
+        assert [r["outcome"] for r in bulk.json()["results"]] == ["added"] * 5
+        listed = http.get("/api/articles", params={"source": "بلدي نيوز", "limit": 2}).json()
+        assert listed["total"] == 5 and [a["title"] for a in listed["items"]] == ["خبر رقم 5", "خبر رقم 4"]
+        assert wait_until(lambda: search(http, q="القتلى")["total"] >= 1)
+        sources = http.get("/api/sources").json()
+        assert sources == [{"name": "بلدي نيوز", "domain": None, "articles": 5}]
+        stats = http.get("/api/stats").json()
+        assert stats["articles"] == 5 and stats["sources"] == 1 and stats["analyzer_version"]
+        assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 5)
+        first = bulk.json()["results"][0]["id"]
+        # the five are near-duplicates: folded into one story
+        assert search(http, q="القتلى", fold_duplicates="true")["hits"][0]["cluster_size"] == 5
+        assert len(search(http, q="القتلى", fold_duplicates="false", limit=10)["hits"]) == 5
+        assert len(http.get(f"/api/articles/{first}").json()["cluster_members"]) == 4
+        assert http.get(f"/api/articles/{first}/similar").status_code == 200
+        metrics = http.get("/metrics")
+        assert metrics.status_code == 200
+        assert "arshif_articles 5.0" in metrics.text and "arshif_http_requests_total" in metrics.text
+
+
+def test_search_parameters(server: Server) -> None:
+    with server.client() as http:
+        http.post("/api/articles", json=[
+            {**ARTICLE, "external_id": "x1"},
+            {"title": "غوغل تطلق خدمة", "body": "أطلقت غوغل خدمة جديدة للترجمة الفورية.", "source": "سكاي نيوز عربية",
+             "section": "تقنية", "published_at": "2018-03-01T00:00:00Z"},
+            {"title": "جوجل والهواتف", "body": "قالت جوجل إن هواتفها الجديدة تدعم العربية.", "source": "بي بي سي",
+             "section": "تقنية", "published_at": "2018-03-05T00:00:00Z"},
+        ])
+        assert wait_until(lambda: search(http, q="")["total"] == 3)
+        both = search(http, q="غوغل", facets="true", histogram="day", sort="newest")
+        assert [h["title"] for h in both["hits"]] == ["جوجل والهواتف", "غوغل تطلق خدمة"]
+        assert {b["value"] for b in both["facets"]["source"]} == {"سكاي نيوز عربية", "بي بي سي"}
+        assert both["histogram"]["interval"] == "day" and sum(b["count"] for b in both["histogram"]["buckets"]) == 2
+        assert search(http, q="غوغل", source="بي بي سي")["total"] == 1
+        assert search(http, q="غوغل", **{"from": "2018-03-02"})["total"] == 1
+        assert search(http, q="غوغل", **{"to": "2018-03-01"})["total"] == 1
+        page1 = search(http, q="", limit=2, sort="oldest")
+        page2 = search(http, q="", limit=2, sort="oldest", cursor=page1["next_cursor"])
+        assert len(page1["hits"]) == 2 and len(page2["hits"]) == 1 and page2["next_cursor"] is None
+        any_word = search(http, q="الترجمة الهواتف")
+        assert any_word["fallback"] is True and any_word["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("post", "/api/articles", {"content": b'{"body": "x",', "headers": {"content-type": "application/json"}}, 422),
+        ("post", "/api/articles", {"json": {"body": 42}}, 422),
+        ("post", "/api/articles", {"json": {"body": "نص", "colour": "red"}}, 422),
+        ("post", "/api/articles", {"json": {"body": ""}}, 422),
+        ("post", "/api/articles", {"content": b'{"body": "\\ud800 lone"}', "headers": {"content-type": "application/json"}}, 400),
+        ("post", "/api/articles", {"content": b'[' * 5000 + b']' * 5000, "headers": {"content-type": "application/json"}}, 422),
+        ("get", "/api/articles/99999999999999999999", {}, 422),
+        ("post", "/api/articles", {"json": {"body": "نص", "published_at": "yesterday"}}, 422),
+        ("get", "/api/search", {"params": {"q": "from:2018-13-01"}}, 400),
+        ("get", "/api/search", {"params": {"q": "سوريا", "from": "غدا"}}, 400),
+        ("get", "/api/search", {"params": {"q": "OR AND"}}, 400),
+        ("get", "/api/search", {"params": {"q": "سوريا", "cursor": "not-a-cursor"}}, 400),
+        ("get", "/api/search", {"params": {"q": "سوريا", "limit": 1000}}, 422),
+        ("get", "/api/search", {"params": {"q": "سوريا", "sort": "random"}}, 422),
+        ("get", "/api/articles/999999", {}, 404),
+        ("get", "/api/articles/abc", {}, 422),
+        ("patch", "/api/articles/999999", {"json": {"title": "x"}}, 404),
+        ("delete", "/api/synonyms/999999", {}, 404),
+        ("put", "/api/synonyms", {"json": {"groups": [["واحد"]]}}, 400),
+        ("get", "/api/export", {"params": {"format": "xml"}}, 422),
+    ],
+)
+def test_client_mistakes_are_problem_json_never_500(shared_server: Server, method: str, path: str, kwargs: dict, status: int) -> None:  # type: ignore[type-arg]
+    with shared_server.client() as http:
+        response = getattr(http, method)(path, **kwargs)
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == status and body["detail"] and body["detail_ar"] and body["type"]
+
+
+def test_search_survives_hostile_queries(shared_server: Server) -> None:
+    with shared_server.client() as http:
+        for q in ["س" * 10_000, '"' * 50, "(((((", ")))", "-" * 100, "* ~ :", "\u0640\u064e" * 500, "title:", "مصدر:"]:
+            response = http.get("/api/search", params={"q": q})
+            assert response.status_code in (200, 400), (q[:20], response.text)
+
+
+def test_oversized_bodies_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    srv = Server(tmp_path / "var", ARSHIF_MAX_REQUEST_BYTES="100000").start()
+    try:
+        with srv.client() as http:
+            response = http.post("/api/articles", json={"body": "ن" * 200_000})
+            assert response.status_code == 413 and response.json()["detail_ar"]
+            assert http.post("/api/articles", json={"body": "نص قصير"}).status_code == 201
+    finally:
+        srv.stop()
+
+
+def test_export_streams_jsonl_and_csv_with_bom(server: Server) -> None:
+    with server.client() as http:
+        http.post("/api/articles", json=[
+            {**ARTICLE, "external_id": "e1"},
+            {"title": "غوغل، \"جوجل\"", "body": "سطر أول\nسطر ثان، مع فاصلة", "source": "تقنية", "metadata": {"tags": ["أ", "ب"]}},
+        ])
+        assert wait_until(lambda: search(http, q="")["total"] == 2)
+        lines = http.get("/api/export", params={"format": "jsonl"}).text.strip().splitlines()
+        records = [json.loads(line) for line in lines]
+        assert {r["title"] for r in records} == {ARTICLE["title"], 'غوغل، "جوجل"'}
+        assert all("body" in r and "metadata" in r for r in records)
+        response = http.get("/api/export", params={"format": "csv", "q": "سطر"})
+        assert response.headers["content-type"].startswith("text/csv")
+        assert response.content.startswith("\ufeff".encode("utf-8"))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == 1 and rows[0]["body"] == "سطر أول\nسطر ثان، مع فاصلة"
+        assert json.loads(rows[0]["metadata"]) == {"tags": ["أ", "ب"]}
+
+
+def test_synonyms_api(server: Server) -> None:
+    with server.client() as http:
+        http.post("/api/articles", json={"title": "تقدم قوات سوريا الديمقراطية", "body": "أعلنت قوات سوريا الديمقراطية السيطرة على قرى جديدة."})
+        assert wait_until(lambda: search(http, q="الديمقراطية")["total"] == 1)
+        assert search(http, q="قسد")["total"] == 0
+        put = http.put("/api/synonyms", json={"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"]]})
+        assert put.status_code == 200 and len(put.json()) == 2
+        assert search(http, q="قسد")["total"] == 1
+        added = http.post("/api/synonyms", json={"terms": ["فبراير", "شباط"]})
+        assert added.status_code == 201
+        assert len(http.get("/api/synonyms").json()) == 3
+        assert http.delete(f"/api/synonyms/{added.json()['id']}").status_code == 204
+        assert http.delete("/api/synonyms").status_code == 204
+        assert http.get("/api/synonyms").json() == []
+
+
+def test_security_headers_and_request_ids(shared_server: Server) -> None:
+    with shared_server.client() as http:
+        response = http.get("/api/stats", headers={"X-Request-ID": "trace-123"})
+        assert response.headers["x-request-id"] == "trace-123"
+        page = http.get("/")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"]
+
+
+def test_api_keys_guard_writes_and_optionally_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    srv = Server(tmp_path / "var", ARSHIF_API_KEYS="k-one,k-two", ARSHIF_READ_KEYS="r-key").start()
+    try:
+        with srv.client() as http:
+            body = {"body": "نص للتجربة"}
+            assert http.post("/api/articles", json=body).status_code == 401
+            assert http.post("/api/articles", json=body, headers={"X-API-Key": "wrong"}).status_code == 403
+            assert http.post("/api/articles", json=body, headers={"Authorization": "Bearer k-two"}).status_code == 201
+            assert http.put("/api/synonyms", json={"groups": []}, headers={"X-API-Key": "k-one"}).status_code == 200
+            assert http.get("/api/search", params={"q": "نص"}).status_code == 401
+            assert http.get("/api/search", params={"q": "نص"}, headers={"X-API-Key": "r-key"}).status_code == 200
+            assert http.get("/healthz").status_code == 200
+        log = srv.log.read_text()
+        assert "k-one" not in log and "k-two" not in log and "r-key" not in log and "wrong" not in log
+    finally:
+        srv.stop()
+
+
+@needs_shared(SEEDS)
+def test_seed_files_through_ingest_endpoint_and_search(server: Server) -> None:
+    files = [("files", (path.name, path.read_bytes(), "text/plain")) for path in sorted(SEEDS.glob("*.txt"))]
+    with server.client() as http:
+        response = http.post("/api/ingest", files=files)
+        assert response.status_code == 200, response.text
+        summary = response.json()
+        assert summary["added"] == 5 and summary["failed"] == 0
+        assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 5)
+        titles = [a["title"] for a in http.get("/api/articles", params={"limit": 10}).json()["items"]]
+        for title in titles:
+            hits = search(http, q=f'"{title}"', fold_duplicates="false")["hits"]
+            assert title in [h["title"] for h in hits]
+        # the same story in five spellings: all five come back for the place name however written
+        assert search(http, q="ديرالزور", fold_duplicates="false")["total"] == 5
+        again = http.post("/api/ingest", files=files).json()
+        assert again["added"] == 0 and again["unchanged"] + again["duplicates"] == 5
+
+
+def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_server: Server) -> None:
+    server = shared_server
+    good = json.dumps({"id": "j1", "title": "عنوان", "body": "نص صالح للإدخال", "source": "مصدر"}, ensure_ascii=False)
+    payload = (good + "\n{broken json\n" + json.dumps({"id": "j2", "title": "بلا نص"}) + "\n").encode()
+    with server.client() as http:
+        response = http.post("/api/ingest", files=[("files", ("../../etc/passwd.jsonl", payload, "application/json"))])
+        assert response.status_code == 200, response.text
+        summary = response.json()
+        assert summary["added"] == 1 and summary["failed"] == 2
+        assert all(f["origin"].startswith("passwd.jsonl") for f in summary["failures"])
+        assert not (server.data_dir.parent / "etc").exists()
