@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from service.analysis import STOPWORDS, Token, analyze_query_word, normalize
+from service.analysis import STOPWORDS, Token, analyze_query_word, normalize, stem
 from service.search import variants
 from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
 
@@ -163,9 +163,11 @@ class QueryCompiler:
         if self.use_variants:
             for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
                 found_variants.append(variant)
+                # the variant's own inflections count too (مليشيات → ميليشيات, الميليشيات, لميليشيات)
+                variant_stem = stem(variant)
                 self.highlights.exact.add(variant)
-                out.extend(_boost(tantivy.Query.term_query(self.schema, f"{f}_exact", variant),
-                                  (TITLE_BOOST if f == "title" else 1.0) * VARIANT_WEIGHT) for f in fields)
+                self.highlights.stems.add(variant_stem)
+                out.append(_boolean([(Occur.Should, q) for q in self._forms(variant, variant_stem, fields, VARIANT_WEIGHT)]))
             for left, right in variants.split_candidates(tok.exact):
                 if min(self._doc_freq(left), self._doc_freq(right)) >= 3:
                     phrase = self._phrase_query((left, right), fields, VARIANT_WEIGHT)

@@ -24,3 +24,13 @@ def arabic_month(value: str) -> str:
     """'2018-02' → 'شباط/فبراير 2018'."""
     year, month = value.split("-")[:2]
     return f"{month_name(int(month))} {year}"
+
+
+def count_noun(n: int, one: str, two: str, few: str, many: str) -> str:
+    """Arabic agreement of a noun with a number: 1 نتيجة واحدة, 2 نتيجتان, 3–10 نتائج, 11+ نتيجة."""
+    if n == 1:
+        return f"{one} واحدة" if one.endswith("ة") else f"{one} واحد"
+    if n == 2:
+        return two
+    tail = n % 100
+    return f"{n:,} {few if 3 <= tail <= 10 else many}"

@@ -19,13 +19,14 @@ from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
 from service.search.engine import SearchRequest, SearchService
 from service.search.query import parse, parse_date_bound
-from service.web.dates import arabic_date, arabic_month, month_name
+from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["arabic_date"] = arabic_date
 templates.env.filters["arabic_month"] = arabic_month
 templates.env.filters["month_name"] = month_name
+templates.env.globals["count_noun"] = count_noun
 PAGE_SIZE = 10
 SORTS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
 FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author": "الكتّاب", "year": "السنوات"}
@@ -73,7 +74,7 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
     buckets = histogram["buckets"]
     peak = max(b["count"] for b in buckets) or 1
     width, height, gap = 720, 90, 1
-    bar = max(1.0, width / len(buckets) - gap)
+    bar = min(48.0, max(1.0, width / len(buckets) - gap))
     parts = [f'<svg class="timeline" viewBox="0 0 {width} {height + 4}" role="img" aria-label="توزّع النتائج عبر الزمن" preserveAspectRatio="none">']
     for i, b in enumerate(buckets):
         h = 0 if b["count"] == 0 else max(2.0, height * b["count"] / peak)
