@@ -152,7 +152,7 @@ class ArticleWriter:
             article.content_hash = digest
             self.session.flush()
             self._forget_signatures([article.id])
-            self._cluster({article.id: fingerprint.signature(merged.body, normalized=normalized)})
+            self._cluster({article.id: fingerprint.signatures([normalized])[0]})
         self.session.flush()
         self._log([article.id])
         return article
@@ -248,8 +248,8 @@ class ArticleWriter:
             p.result = WriteResult("updated", p.existing["id"])  # type: ignore[index]
         rehash = [p for p in changed if "content_hash" in p.values]
         self._forget_signatures([p.existing["id"] for p in rehash])  # type: ignore[index]
-        signatures = {p.result.article_id: fingerprint.signature(p.item.body, normalized=p.normalized)  # type: ignore[union-attr]
-                      for p in new + rehash}
+        fresh = new + rehash
+        signatures = dict(zip([p.result.article_id for p in fresh], fingerprint.signatures([p.normalized for p in fresh])))  # type: ignore[union-attr]
         self._cluster(signatures)
         self._log([p.result.article_id for p in new + changed])  # type: ignore[union-attr]
         for p in planned:

@@ -109,3 +109,16 @@ def test_concurrent_syncs_take_turns(archive) -> None:  # type: ignore[no-untype
         t.join()
     assert not errors
     assert archive.index.num_docs() == 300
+
+
+def test_batch_minhash_equals_datasketch() -> None:
+    """``signatures`` batches datasketch's scheme by hand; it must give datasketch's own answers."""
+    import numpy as np
+
+    from service.ingest import fingerprint
+
+    texts = ["قالت مصادر محلية إن اشتباكات عنيفة اندلعت في ريف دير الزور الشرقي صباح اليوم",
+             "أعلنت وزارة الصحة عن حملة تطعيم", "كلمة", ""]
+    batch = fingerprint.signatures([fingerprint.normalized_text(t) for t in texts])
+    for text, sig in zip(texts, batch):
+        assert np.array_equal(sig, fingerprint.signature(text))
