@@ -1,0 +1,263 @@
+"""Byte streams: sniffing, transparent decompression with size guards, bounded reads.
+
+Nothing here reads a whole file into memory: compressed input is decompressed as it is read, lines are
+read one at a time, and every read is capped (per file and per record) against decompression bombs.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+# Decompressed bytes allowed per input file (guards against decompression bombs).
+MAX_DECOMPRESSED_BYTES = 2 * 1024**3
+# Bytes allowed for one record (a JSON line, an HTML page, a text scrape, a WARC payload).
+MAX_RECORD_BYTES = 50 * 1024**2
+HEAD_BYTES = 64 * 1024
+BUFFER_BYTES = 1024 * 1024
+
+COMPRESSION_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"BZh", "bz2"),
+)
+COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip", ".tgz"), "xz": (".xz", ".txz"), "bz2": (".bz2", ".tbz2")}
+UNSUPPORTED_MAGIC = (
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data (decompress it first)"),
+    (b"PK\x03\x04", "a ZIP archive (unpack it first)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (unpack it first)"),
+    (b"Rar!\x1a\x07", "a RAR archive (unpack it first)"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "an executable"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+    @classmethod
+    def default(cls) -> Limits:
+        # read the module constants at call time, so they can be changed at runtime
+        return cls(MAX_DECOMPRESSED_BYTES, MAX_RECORD_BYTES)
+
+
+class ContainerError(Exception):
+    """The container is broken (truncated or corrupt compressed data, too much data, I/O error);
+    whatever was not read yet is lost. Deliberately not an EOFError: warcio swallows those."""
+
+
+def human_size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:g} {unit}" if unit != "bytes" else f"{n} bytes"
+        n /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+class _ErrorBox:
+    """The first error met by any layer of one input. Layers report it as an early end of data (so the
+    buffered reader above hands out every byte that was decoded before it), and the reader raises it
+    when the consumer reaches that end (Stream.check)."""
+
+    def __init__(self) -> None:
+        self.error: ContainerError | None = None
+
+    def set(self, error: ContainerError) -> int:
+        if self.error is None:
+            self.error = error
+        return 0
+
+
+class _Chain(io.RawIOBase):
+    """``head`` bytes already read, then the rest of ``inner``; I/O errors are boxed."""
+
+    def __init__(self, head: bytes, inner, label: str, box: _ErrorBox) -> None:
+        self._head = memoryview(head)
+        self._inner = inner
+        self._label = label
+        self._box = box
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        if self._box.error is not None:
+            return 0
+        try:
+            data = self._inner.read(len(buffer))
+        except (OSError, ValueError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            return self._box.set(ContainerError(f"cannot read {self._label}: {exc}"))
+        if not data:
+            return 0
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+class _Decompressing(io.RawIOBase):
+    """Decompressed bytes of ``decompressor``, counted against a cap; decoder errors are boxed."""
+
+    def __init__(self, decompressor, kind: str, limit: int, box: _ErrorBox) -> None:
+        self._dec = decompressor
+        self._kind = kind
+        self._limit = limit
+        self._box = box
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._box.error is not None:
+            return b""
+        try:
+            data = self._dec.read1(size if size and size > 0 else BUFFER_BYTES)
+        except EOFError:
+            self._box.set(ContainerError(f"{self._kind} data is truncated (compressed stream ends early)"))
+            return b""
+        except (lzma.LZMAError, zlib.error, OSError, ValueError) as exc:
+            self._box.set(ContainerError(f"corrupt or truncated {self._kind} data: {exc}"))
+            return b""
+        self.total += len(data)
+        if self.total > self._limit:
+            self._box.set(ContainerError(
+                f"decompressed size exceeds the limit of {human_size(self._limit)} (possible decompression bomb)"))
+            return b""
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+class Stream(io.BufferedReader):
+    """The decompressed input. At an end of data, call ``check()``: it raises the ContainerError that
+    ended the data early, if one did (a truncated .xz, an I/O error, the decompression cap)."""
+
+    box: _ErrorBox
+
+    def check(self) -> None:
+        if self.box.error is not None:
+            raise self.box.error
+
+
+def check_stream(stream) -> None:
+    check = getattr(stream, "check", None)
+    if check is not None:
+        check()
+
+
+def read_upto(stream, n: int) -> bytes:
+    """Read up to n bytes, looping over short reads, stopping only at EOF."""
+    chunks = []
+    remaining = n
+    while remaining > 0:
+        chunk = stream.read(min(remaining, BUFFER_BYTES))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def compression_of(head: bytes) -> str | None:
+    for magic, kind in COMPRESSION_MAGIC:
+        if head.startswith(magic):
+            if kind == "bz2" and not (len(head) > 3 and head[3:4].isdigit()):
+                continue
+            return kind
+    return None
+
+
+def unsupported_kind(head: bytes) -> str | None:
+    for magic, what in UNSUPPORTED_MAGIC:
+        if head.startswith(magic):
+            return what
+    return None
+
+
+def strip_compression_suffix(name: str, kind: str) -> str:
+    """"a.jsonl.xz" -> "a.jsonl"; "a.tgz" -> "a.tar"."""
+    lower = name.lower()
+    for suffix in COMPRESSION_SUFFIXES[kind]:
+        if lower.endswith(suffix):
+            return name[: -len(suffix)] + (".tar" if suffix.startswith(".t") else "")
+    return name
+
+
+@dataclass
+class Opened:
+    stream: Stream  # decompressed bytes, starting at the beginning
+    head: bytes  # first HEAD_BYTES of ``stream`` (already contained in it)
+    name: str  # name with compression suffixes removed, for extension hints
+    compression: list[str]
+
+
+def open_layers(name: str, stream: BinaryIO, limits: Limits, max_layers: int = 2) -> Opened:
+    """Peel off up to ``max_layers`` of gzip/xz/bz2 (detected by magic bytes) and return the inner stream
+    with its first bytes. Raises ContainerError if not even the first bytes can be read."""
+    box = _ErrorBox()
+    layers: list[str] = []
+    raw = _Chain(b"", stream, "input", box)
+    while True:
+        head = read_upto(raw, HEAD_BYTES)
+        if box.error is not None and not head:
+            raise box.error
+        kind = compression_of(head)
+        chained = _Chain(head, raw, "input" if not layers else f"{layers[-1]} data", box)
+        if kind is None or len(layers) >= max_layers:
+            reader = Stream(chained, BUFFER_BYTES)
+            reader.box = box
+            return Opened(reader, head, name, layers)
+        inner = io.BufferedReader(chained, BUFFER_BYTES)
+        if kind == "gzip":
+            decompressor = gzip.GzipFile(fileobj=inner, mode="rb")
+        elif kind == "xz":
+            decompressor = lzma.LZMAFile(inner)  # noqa: SIM115 - lives as long as the returned stream
+        else:
+            decompressor = bz2.BZ2File(inner)
+        raw = _Decompressing(decompressor, kind, limits.max_decompressed_bytes, box)
+        layers.append(kind)
+        name = strip_compression_suffix(name, kind)
+
+
+def iter_lines(stream: io.BufferedReader, max_bytes: int):
+    """Yield (line_number, bytes_or_None) for each line; None means the line was longer than
+    ``max_bytes`` (it is skipped without being held in memory). Line endings are stripped. Raises
+    ContainerError where the input ends early (a partial last line is not yielded then)."""
+    number = 0
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            check_stream(stream)
+            return
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while True:  # skip the rest of the over-long line
+                rest = stream.readline(BUFFER_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            check_stream(stream)
+            yield number, None
+            continue
+        if not line.endswith(b"\n"):
+            check_stream(stream)  # the last line: complete only if the input really ended there
+        yield number, line.rstrip(b"\r\n")
