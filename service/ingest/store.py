@@ -208,7 +208,8 @@ class ArticleWriter:
             owner = hashes.get(p.digest, -2)
             if p.existing is None:
                 if owner != -2:
-                    p.result = WriteResult("duplicate", owner if owner is not None else -1)
+                    same = owner is not None and self._is_same_record(owner, p)
+                    p.result = WriteResult("unchanged" if same else "duplicate", owner if owner is not None else -1)
                     continue
                 hashes[p.digest] = None  # claimed by this batch
                 p.values = self._row_values(p)
@@ -226,6 +227,17 @@ class ArticleWriter:
                 continue
             hashes[p.digest] = p.existing["id"]
             p.values = changed
+
+    def _is_same_record(self, article_id: int, p: _Planned) -> bool:
+        """An identical body from a record that names no other place (same or no source, URL and id)
+        is the same article seen again, not a copy elsewhere: re-ingesting a file changes nothing."""
+        row = self.session.execute(
+            select(Article.source_id, Article.url, Article.external_id).where(Article.id == article_id)
+        ).one()
+        return all(
+            mine is None or mine == theirs
+            for mine, theirs in ((p.source_id, row.source_id), (p.item.url, row.url), (p.item.external_id, row.external_id))
+        )
 
     def _row_values(self, p: _Planned) -> dict[str, Any]:
         values = {name: getattr(p.item, name) for name in EDITABLE_FIELDS}

@@ -67,6 +67,7 @@ class QueryCompiler:
         self.use_variants = use_variants
         self.highlights = Highlights()
         self.expansions: list[Expansion] = []
+        self._outlets_in_index: int | None = None
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ class QueryCompiler:
         return self.conjunction(node, match)
 
     def conjunction(self, node: And, match: str) -> tantivy.Query:
-        children = self._merge_synonym_spans(list(node.children))
+        children = self._merge_compounds(self._merge_synonym_spans(list(node.children)))
         content = [c for c in children if not isinstance(c, (Not, FacetFilter))]
         # Stop words are dropped unless they are all there is.
         meaningful = [c for c in content if not _is_stopword(c)]
@@ -162,6 +163,10 @@ class QueryCompiler:
         found_variants: list[str] = []
         if self.use_variants:
             for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
+                if not variants.ending_swap(tok.exact, variant) and not variants.is_spelling_variant(
+                    self._outlets(tok.exact), self._outlets(variant), self._outlet_count()
+                ):
+                    continue
                 found_variants.append(variant)
                 # the variant's own inflections count too (مليشيات → ميليشيات, الميليشيات, لميليشيات)
                 variant_stem = stem(variant)
@@ -246,8 +251,42 @@ class QueryCompiler:
             return tantivy.Query.empty_query()
         return tantivy.Query.term_set_query(self.schema, node.field, values)
 
+    def _outlets(self, exact: str) -> dict[str, int]:
+        """How many articles of each outlet contain this exact form."""
+        query = _boolean([(Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_exact", exact)) for f in ("title", "body")])
+        result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
+        return {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
+
+    def _outlet_count(self) -> int:
+        if self._outlets_in_index is None:
+            self._outlets_in_index = len(self.searcher.terms_with_prefix("source", "", limit=1000))
+        return self._outlets_in_index
+
     def _doc_freq(self, exact: str) -> int:
         return self.searcher.doc_freq("body_exact", exact) + self.searcher.doc_freq("title_exact", exact)
+
+    def _merge_compounds(self, children: list[Node]) -> list[Node]:
+        """Two typed words that the archive also writes as one (فيس بوك/فيسبوك, واتس اب/واتساب) match
+        either way: the pair becomes "the phrase, or the joined word"."""
+        if not self.use_variants:
+            return children
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            pair = children[i : i + 2]
+            if len(pair) == 2 and all(isinstance(c, Term) and not c.prefix and not c.fuzzy and c.field is None for c in pair):
+                first, second = (analyze_query_word(c.text) for c in pair)  # type: ignore[union-attr]
+                if len(first) == 1 and len(second) == 1:
+                    joined = first[0].exact + second[0].exact
+                    if len(joined) <= variants.MAX_WORD and self._doc_freq(joined) >= 3:
+                        text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
+                        self.expansions.append(Expansion(text, [joined], []))
+                        out.append(Or((Phrase(text), Term(joined))))
+                        i += 2
+                        continue
+            out.append(children[i])
+            i += 1
+        return out
 
     def _merge_synonym_spans(self, children: list[Node]) -> list[Node]:
         """Consecutive bare words that form a multi-word synonym (قوات سوريا الديمقراطية) act as one unit."""
