@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from service.analysis import ANALYZER_VERSION
 from service.db import Article, Change, Database, Source
 from service.errors import IndexUnavailable
-from service.index.document import document_json
+from service.index.document import build_document
 from service.index.schema import SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ class SearchIndex:
                 for article_id in ids:
                     writer.delete_documents_by_term("id", article_id)
                 for doc in _documents(db, ids):
-                    writer.add_json(doc)
+                    writer.add_document(doc)
                 writer.commit()
                 writer.wait_merging_threads()
                 meta.applied_seq = changes[-1][0]
@@ -229,7 +229,7 @@ class SearchIndex:
         count = 0
         for ids in _all_ids(db, SYNC_BATCH):
             for doc in _documents(db, ids):
-                writer.add_json(doc)
+                writer.add_document(doc)
             count += len(ids)
             if progress:
                 progress(len(ids))
@@ -270,7 +270,7 @@ class SearchIndex:
             ordered = sorted(missing)
             for start in range(0, len(ordered), SYNC_BATCH):
                 for doc in _documents(db, ordered[start : start + SYNC_BATCH]):
-                    writer.add_json(doc)
+                    writer.add_document(doc)
             writer.commit()
             writer.wait_merging_threads()
         self._checked_at = 0.0
@@ -318,7 +318,7 @@ def _all_ids(db: Database, batch: int) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def _documents(db: Database, ids: list[int]) -> Iterator[str]:
+def _documents(db: Database, ids: list[int]) -> Iterator[tantivy.Document]:
     columns = (
         Article.id, Article.title, Article.body, Source.name, Article.author, Article.section,
         Article.published_at, Article.cluster_id,
@@ -326,4 +326,4 @@ def _documents(db: Database, ids: list[int]) -> Iterator[str]:
     with db.reading() as session:
         rows = session.execute(select(*columns).outerjoin(Source).where(Article.id.in_(ids))).all()
     for row in rows:
-        yield document_json(*row)
+        yield build_document(*row)

@@ -36,11 +36,9 @@ class Highlights:
     prefixes: set[str] = field(default_factory=set)
 
     def matches(self, token: Token) -> bool:
-        return (
-            token.exact in self.exact
-            or token.stem in self.stems
-            or any(token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes)
-        )
+        if token.exact in self.exact or token.stem in self.stems:
+            return True
+        return bool(self.prefixes) and any(token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes)
 
 
 @dataclass
