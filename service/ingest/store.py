@@ -76,6 +76,7 @@ class _Planned:
     digest: str
     existing: dict[str, Any] | None = None
     result: WriteResult | RejectedRecord | None = None
+    copy_of: _Planned | None = None  # an identical body claimed earlier in the same batch
     values: dict[str, Any] = field(default_factory=dict)
 
 
@@ -193,6 +194,7 @@ class ArticleWriter:
         for chunk in _chunks(list({p.digest for p in planned})):
             hashes.update(self.session.execute(select(Article.content_hash, Article.id).where(Article.content_hash.in_(chunk))).all())
         seen_keys: dict[tuple, _Planned] = {}  # type: ignore[type-arg]
+        claims: dict[str, _Planned] = {}
         for p in planned:
             key = (p.source_id, p.item.external_id) if p.item.external_id else ("url", p.item.url) if p.item.url else None
             earlier = seen_keys.get(key) if key else None
@@ -207,11 +209,16 @@ class ArticleWriter:
                 seen_keys[key] = p
             owner = hashes.get(p.digest, -2)
             if p.existing is None:
+                if owner is None and p.digest in claims:
+                    p.copy_of = claims[p.digest]  # resolved once the claimant has its id
+                    p.result = WriteResult("duplicate", -1)
+                    continue
                 if owner != -2:
                     same = owner is not None and self._is_same_record(owner, p)
                     p.result = WriteResult("unchanged" if same else "duplicate", owner if owner is not None else -1)
                     continue
                 hashes[p.digest] = None  # claimed by this batch
+                claims[p.digest] = p
                 p.values = self._row_values(p)
                 continue
             if owner != -2 and owner != p.existing["id"]:
@@ -265,6 +272,8 @@ class ArticleWriter:
         self._cluster(signatures)
         self._log([p.result.article_id for p in new + changed])  # type: ignore[union-attr]
         for p in planned:
+            if p.copy_of is not None and isinstance(p.copy_of.result, WriteResult) and p.copy_of.result.outcome == "added":
+                p.result = WriteResult("duplicate", p.copy_of.result.article_id)
             if isinstance(p.result, WriteResult) and p.result.outcome == "duplicate" and p.result.article_id > 0:
                 self._note_copy(p.result.article_id, p.item)
 
