@@ -1,7 +1,8 @@
 """A real server process: liveness, readiness, docs served without a CDN."""
 
 
-def test_health_and_readiness(server) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_readiness(shared_server) -> None:  # type: ignore[no-untyped-def]
+    server = shared_server
     with server.client() as http:
         assert http.get("/healthz").json() == {"status": "ok"}
         ready = http.get("/readyz")
@@ -9,7 +10,8 @@ def test_health_and_readiness(server) -> None:  # type: ignore[no-untyped-def]
         assert ready.json()["checks"] == {"database": "ok", "index": "ok", "indexer": "ok"}
 
 
-def test_openapi_and_offline_docs(server) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_and_offline_docs(shared_server) -> None:  # type: ignore[no-untyped-def]
+    server = shared_server
     with server.client() as http:
         schema = http.get("/openapi.json").json()
         assert "/api/search" in schema["paths"]
@@ -20,7 +22,8 @@ def test_openapi_and_offline_docs(server) -> None:  # type: ignore[no-untyped-de
         assert http.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
-def test_unknown_path_is_problem_json(server) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_path_is_problem_json(shared_server) -> None:  # type: ignore[no-untyped-def]
+    server = shared_server
     with server.client() as http:
         response = http.get("/api/nothing-here")
         assert response.status_code == 404
