@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -186,6 +187,32 @@ def reindex() -> None:
         task = bar.add_task("indexing", total=total)
         count = archive.index.rebuild(archive.db, progress=lambda n: bar.advance(task, n))
     err.print(f"index rebuilt: {count:,} articles → {archive.index.path}")
+
+
+@app.command()
+def backup(dest: Annotated[Path, typer.Argument(help="An empty or new directory.")]) -> None:
+    """Copy database and index consistently, while the service runs."""
+    from service.backup import backup as run_backup
+
+    manifest = run_backup(_archive(), dest)
+    err.print(f"backup written to {dest}: {manifest['articles']:,} articles, integrity {manifest['integrity']}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A directory made by `arshif backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the archive in the data directory.")] = False,
+) -> None:
+    """Bring a backup back into the data directory (stop the server first)."""
+    from service.archive import Archive
+    from service.backup import restore as run_restore
+
+    settings = get_settings()
+    manifest = run_restore(source, settings.data_dir, force=force)
+    archive = Archive(settings)
+    archive.upgrade()
+    report = archive.index.reconcile(archive.db)
+    err.print(f"restored {manifest['articles']:,} articles into {settings.data_dir}; index: {report}")
 
 
 @synonyms_app.command("list")

@@ -187,6 +187,10 @@ class SearchIndex:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def writer_lock(self) -> FileLock:
+        """Held, no process commits to the index (backups copy it under this lock)."""
+        return self._lock
+
     def sync(self, db: Database, *, max_batches: int | None = None) -> int:
         """Apply every change after the watermark; returns how many changes were applied."""
         self.ensure()

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from multiprocessing.synchronize import Event
+from multiprocessing.connection import Connection
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -58,12 +58,13 @@ def to_input(parsed: ParsedArticle) -> ArticleInput:
     )
 
 
-def _follow(settings: Settings, stop: Event) -> None:
-    """Runs in a second process during a bulk ingest: analyzes and indexes what the first one stores."""
+def _follow(settings: Settings, parent: Connection) -> None:
+    """Runs in a second process during a bulk ingest: analyzes and indexes what the first one stores.
+    It stops when the parent says so or dies (the pipe then reads as closed), never lingering."""
     archive = Archive(settings)
-    while not stop.is_set():
-        if not archive.index.sync(archive.db, max_batches=1):
-            stop.wait(0.05)
+    while True:
+        if not archive.index.sync(archive.db, max_batches=1) and parent.poll(0.05):
+            break
     archive.close()
 
 
@@ -72,13 +73,14 @@ def background_indexer(archive: Archive) -> Iterator[None]:
     """Store in this process and index in another, so both cores work; the caller's final
     ``sync`` picks up whatever the follower had not applied when it stopped."""
     context = multiprocessing.get_context("spawn")
-    stop = context.Event()
-    process = context.Process(target=_follow, args=(archive.settings, stop), daemon=True)
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_follow, args=(archive.settings, theirs), daemon=True)
     process.start()
+    theirs.close()
     try:
         yield
     finally:
-        stop.set()
+        ours.send("stop")
         process.join(timeout=600)
         if process.is_alive():
             process.kill()

@@ -1,0 +1,20 @@
+"""Arabic text analysis: text -> index terms with offsets into the original text and positions.
+
+Every word gives two term forms: ``exact`` (normalized surface form, for phrases and "this spelling")
+and ``stem`` (light stem, so bare words match every inflection). See docs/analysis.md.
+
+    analyze(text) -> list[Token]           the whole pipeline (titles, bodies); never raises
+    analyze_query_word(word) -> list[Token] the same for query terms
+    normalize(word) -> str                 exact form
+    stem(exact) -> str                     stem form from an exact form
+    STOPWORDS                              exact forms, for query time only
+    ANALYZER_VERSION                       stored in the index; bump whenever produced terms change
+"""
+
+from service.analysis.pipeline import Token, analyze, analyze_query_word, normalize
+from service.analysis.stemmer import stem
+from service.analysis.stopwords import STOPWORDS
+
+ANALYZER_VERSION = "ar-1"
+
+__all__ = ["ANALYZER_VERSION", "STOPWORDS", "Token", "analyze", "analyze_query_word", "normalize", "stem"]
