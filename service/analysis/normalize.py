@@ -64,5 +64,6 @@ def lower(word: str) -> str:
     return word.lower()
 
 
-# One table doing strip_marks + fold_letters in a single pass, for the pipeline's slow path.
+# One table doing strip_marks + fold_letters in a single pass (the tokenizer's character classes and
+# the pipeline's composed one-pass table are built from it).
 ARABIC_TABLE = {**STRIP_TABLE, **FOLD_TABLE}

@@ -191,7 +191,7 @@ class SearchIndex:
         """Held, no process commits to the index (backups copy it under this lock)."""
         return self._lock
 
-    def sync(self, db: Database, *, max_batches: int | None = None) -> int:
+    def sync(self, db: Database, *, max_batches: int | None = None, batch: int = SYNC_BATCH) -> int:
         """Apply every change after the watermark; returns how many changes were applied."""
         self.ensure()
         if not self.is_current:
@@ -203,7 +203,7 @@ class SearchIndex:
             meta = self._read_meta(path)
             batches = 0
             while max_batches is None or batches < max_batches:
-                changes = _changes_after(db, meta.applied_seq, SYNC_BATCH)
+                changes = _changes_after(db, meta.applied_seq, batch)
                 if not changes:
                     break
                 index = tantivy.Index.open(str(path))
@@ -279,6 +279,10 @@ class SearchIndex:
             writer.wait_merging_threads()
         self._checked_at = 0.0
         return len(missing) + len(gone)
+
+    def pending(self, db: Database) -> int:
+        """Changes committed to the database and not yet applied here."""
+        return max(0, _max_seq(db) - self.meta.applied_seq)
 
     def lag(self, db: Database) -> dict[str, float | int]:
         applied = self.meta.applied_seq

@@ -22,7 +22,11 @@ from service.ingest.formats import ParsedArticle, RecordFailure
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
 from service.settings import Settings
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 500
+FOLLOW_BATCH = 250
+# A bulk run stores faster than it can index; it waits while this many changes are still unindexed,
+# so everything committed (by the run or by anyone else) is searchable about a second later.
+MAX_PENDING = 500
 OUTCOME_FIELDS = {"added": "added", "updated": "updated", "unchanged": "unchanged", "duplicate": "duplicates"}
 
 
@@ -63,7 +67,7 @@ def _follow(settings: Settings, parent: Connection) -> None:
     It stops when the parent says so or dies (the pipe then reads as closed), never lingering."""
     archive = Archive(settings)
     while True:
-        if not archive.index.sync(archive.db, max_batches=1) and parent.poll(0.05):
+        if not archive.index.sync(archive.db, max_batches=1, batch=FOLLOW_BATCH) and parent.poll(0.05):
             break
     archive.close()
 
@@ -84,6 +88,21 @@ def background_indexer(archive: Archive) -> Iterator[None]:
         process.join(timeout=600)
         if process.is_alive():
             process.kill()
+
+
+def _wait_for_indexer(archive: Archive, patience_s: float = 60.0) -> None:
+    """Back-pressure for bulk runs; if the indexer stops making progress, index here instead."""
+    deadline = time.monotonic() + patience_s
+    last = archive.index.pending(archive.db)
+    while last > MAX_PENDING:
+        time.sleep(0.05)
+        now = archive.index.pending(archive.db)
+        if now < last:
+            deadline = time.monotonic() + patience_s
+        elif time.monotonic() > deadline:
+            archive.index.sync(archive.db)
+            return
+        last = now
 
 
 def ingest(
@@ -107,6 +126,8 @@ def ingest(
             batch.clear()
             if sync_each_batch:
                 archive.index.sync(archive.db)
+            else:
+                _wait_for_indexer(archive)
 
     for record in records:
         if isinstance(record, RecordFailure):
