@@ -46,13 +46,13 @@ def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:  # typ
                     failures.append(f"write {response.status_code}: {response.text[:200]}")
                     continue
                 committed = time.monotonic()
-                while time.monotonic() - committed < 5:
+                while time.monotonic() - committed < 10:
                     if http.get("/api/search", params={"q": marker}).json()["total"] == 1:
                         visibility.append(time.monotonic() - committed)
                         break
                     time.sleep(0.02)
                 else:
-                    failures.append(f"{marker} not searchable after 5 s")
+                    failures.append(f"{marker} not searchable after 10 s")
 
     threads = [threading.Thread(target=searcher, args=(n,)) for n in range(8)]
     threads += [threading.Thread(target=writer, args=(n,)) for n in range(2)]
@@ -69,6 +69,6 @@ def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:  # typ
     print("seconds to searchable:", sorted(round(v, 2) for v in visibility))
     assert not failures, failures[:5]
     assert len(visibility) == 30
-    # Half within a second even while a bulk ingest saturates both cores; none later than 5 s (above).
+    # Half within a second even while a bulk ingest saturates both cores; none later than 10 s (above).
     # The tail comes from the ingest's indexer batches; see docs/reliability.md.
     assert sorted(visibility)[len(visibility) // 2] < 1.0, visibility
