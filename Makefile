@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_LINK_MODE ?= copy
 
-.PHONY: run test install install-dev browser migrate bench bench-quick eval lint clean
+.PHONY: run test soak install install-dev browser migrate bench bench-quick eval lint clean
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.8
@@ -31,6 +31,9 @@ browser:  ## headless Chromium from Debian (Playwright's own download cannot wor
 
 test: install-dev browser  ## the whole suite
 	$(PY) -m pytest -q -p no:cacheprovider
+
+soak: install-dev  ## the reliability tests, longer: 20 kill -9 rounds, 5 minutes of load at 60 req/s
+	ARSHIF_CRASH_ROUNDS=20 ARSHIF_LOAD_SECONDS=300 ARSHIF_LOAD_RATE=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
 
 bench-quick: install-dev
 	$(PY) bench/run.py --quick

@@ -1,6 +1,7 @@
 """kill -9 during an ingest, again and again: nothing half-written, nothing twice, the index catches up."""
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, run_cli
 
 pytestmark = needs_shared(NEWS)
 RECORDS = 3000
+ROUNDS = int(os.environ.get("ARSHIF_CRASH_ROUNDS", "3"))  # make soak raises it
 
 
 def test_kill_9_at_random_moments(tmp_path: Path) -> None:
@@ -24,7 +26,7 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     run_cli(data_dir, "db", "upgrade").check_returncode()
     rng = random.Random(7)
-    for _ in range(3):
+    for _ in range(ROUNDS):
         process = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(data_dir),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rng.uniform(2.0, 8.0))
