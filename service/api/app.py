@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.indexer import IndexFollower
@@ -68,6 +69,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         return problem(exc.status_code, {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
                        str(exc.detail), arabic, request.url.path)
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
+        # a concurrent writer won the race for a unique key; nothing was written by this request
+        return problem(409, "conflict", "the change conflicts with another article (a unique key is taken)",
+                       "التعديل يتعارض مع مقال آخر (قيمة فريدة مستعملة)", request.url.path)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -143,7 +143,18 @@ class ArticleWriter:
         clash = self.session.scalar(select(Article.id).where(Article.content_hash == digest, Article.id != article.id))
         if clash is not None:
             raise RejectedRecord(f"identical body already stored as article {clash} / النص نفسه محفوظ في المقال {clash}")
-        article.source_id = self.source_id(merged.source)
+        source_id = self.source_id(merged.source)
+        if merged.external_id is not None:
+            same_source = Article.source_id.is_(None) if source_id is None else Article.source_id == source_id
+            taken = self.session.scalar(
+                select(Article.id).where(same_source, Article.external_id == merged.external_id, Article.id != article.id)
+            )
+            if taken is not None:
+                raise RejectedRecord(
+                    f"external_id {merged.external_id!r} already belongs to article {taken} of this source"
+                    f" / المعرّف الخارجي مستعمل في المقال {taken} من المصدر نفسه"
+                )
+        article.source_id = source_id
         for name in EDITABLE_FIELDS:
             setattr(article, name, getattr(merged, name))
         if "metadata" in fields:

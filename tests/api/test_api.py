@@ -46,6 +46,11 @@ def test_article_lifecycle_and_search(shared_server: Server) -> None:
         assert wait_until(lambda: search(http, q="title:هدنة")["total"] == 1)
         assert http.get(f"/api/articles/{article_id}", headers={"If-None-Match": etag}).status_code == 200
 
+        other = http.post("/api/articles", json={**ARTICLE, "external_id": "a-2", "body": "نص آخر مختلف تماما عن الأول."}).json()["id"]
+        clash = http.put(f"/api/articles/{other}", json={**ARTICLE, "body": "نص ثالث مختلف."})  # a-1 is taken
+        assert clash.status_code == 409 and clash.json()["detail_ar"]
+        assert http.delete(f"/api/articles/{other}").status_code == 204
+
         replaced = http.put(f"/api/articles/{article_id}", json={**ARTICLE, "title": "موسم القمح", "body": "نص جديد كليا عن الزراعة في الجزيرة السورية."})
         assert replaced.status_code == 200
         assert wait_until(lambda: search(http, q="الزراعة")["total"] == 1)
