@@ -141,7 +141,7 @@ class SearchService:
             warnings=parsed.warnings,
             expansions=[asdict(e) for e in compiler.expansions],
         )
-        response.hits = self._hydrate(hits, compiler.highlights, request.snippets)
+        response.hits = self._hydrate(searcher, hits, compiler.highlights, request.snippets)
         if request.facets:
             response.facets = self._facets(searcher, query)
         if request.histogram:
@@ -197,10 +197,11 @@ class SearchService:
         order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
         return searcher.search(query, limit=limit, offset=offset, count=False, order_by_field="published", order=order).hits
 
-    def _hydrate(self, hits, highlights: Highlights, snippets: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+    def _hydrate(self, searcher: tantivy.Searcher, hits, highlights: Highlights, snippets: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+        """Hits read back from the store. The searcher must be the one that found them: doc addresses
+        mean nothing to a searcher reloaded after a commit."""
         if not hits:
             return []
-        searcher = self.archive.index.searcher()
         ids = [int(v) for v in searcher.fast_field_values("id", [address for _, address, _ in hits])]
         with self.archive.db.reading() as session:
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
@@ -351,7 +352,7 @@ class SearchService:
         ])
         request = SearchRequest(limit=limit, fold=True)
         hits, _ = self._page(searcher, query, request, searcher.search(query, limit=1, count=True).count)
-        return self._hydrate(hits, Highlights(stems=set(terms[:10])), snippets=True)
+        return self._hydrate(searcher, hits, Highlights(stems=set(terms[:10])), snippets=True)
 
     def cluster_members(self, article: Article) -> list[Article]:
         if article.cluster_id is None:
