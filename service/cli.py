@@ -58,14 +58,15 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes; each searches on its own core.")] = 1,
 ) -> None:
     """Serve the API and the search page with uvicorn."""
     import uvicorn
 
-    from service.api.app import create_app
-
     _archive().close()
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, proxy_headers=False)
+    # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
+    uvicorn.run("service.api.app:create_app", factory=True, workers=workers, host=host, port=port,
+                log_config=None, proxy_headers=False)
 
 
 @app.command()
