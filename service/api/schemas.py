@@ -44,18 +44,12 @@ class TextModel(BaseModel):
         return _no_lone_surrogates(value)
 
 
-class ArticleIn(TextModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{
-            "title": "اشتباكات بين قوات النظام و«قسد» في دير الزور",
-            "body": "تجددت الاشتباكات صباح اليوم بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
-            "source": "بلدي نيوز", "author": "كنان سلطان", "section": "أخبار سورية",
-            "url": "https://example.org/news/1", "external_id": "news-1", "published_at": "2018-02-07T10:00:00Z",
-        }]},
-    )
+class ArticlePatch(TextModel):
+    """Some fields of an article (PATCH); every field of ``ArticleIn``, all optional."""
 
-    body: str = Field(min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "عنوان مصحَّح"}]})
+
+    body: str | None = Field(None, min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
     title: str | None = Field(None, max_length=2000)
     url: str | None = Field(None, max_length=2000)
     external_id: str | None = Field(None, max_length=500, description="The article's id upstream; unique per source.")
@@ -67,19 +61,20 @@ class ArticleIn(TextModel):
     metadata: dict[str, Any] | None = None
 
 
-class ArticlePatch(TextModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "عنوان مصحَّح"}]})
+class ArticleIn(ArticlePatch):
+    """A whole article (POST, PUT): the body is required."""
 
-    body: str | None = Field(None, min_length=1, max_length=20_000_000)
-    title: str | None = Field(None, max_length=2000)
-    url: str | None = Field(None, max_length=2000)
-    external_id: str | None = Field(None, max_length=500)
-    source: str | None = Field(None, max_length=200)
-    author: str | None = Field(None, max_length=500)
-    section: str | None = Field(None, max_length=500)
-    published_at: datetime | None = None
-    language: str | None = Field(None, max_length=16)
-    metadata: dict[str, Any] | None = None
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "title": "اشتباكات بين قوات النظام و«قسد» في دير الزور",
+            "body": "تجددت الاشتباكات صباح اليوم بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
+            "source": "بلدي نيوز", "author": "كنان سلطان", "section": "أخبار سورية",
+            "url": "https://example.org/news/1", "external_id": "news-1", "published_at": "2018-02-07T10:00:00Z",
+        }]},
+    )
+
+    body: str = Field(min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
 
 
 class ArticleSummary(BaseModel):
