@@ -36,7 +36,7 @@ soak: install-dev  ## the reliability tests, longer: 20 kill -9 rounds, 5 minute
 	ARSHIF_CRASH_ROUNDS=20 ARSHIF_LOAD_SECONDS=300 ARSHIF_LOAD_RATE=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
 
 bench-quick: install-dev
-	$(PY) bench/run.py --quick
+	$(PY) bench/run.py --quick --out bench/out/performance-quick.md  # docs/performance.md keeps the full run
 
 bench: install-dev
 	$(PY) bench/run.py
