@@ -14,7 +14,7 @@ import trafilatura
 from service.ingest.formats.dates import parse_date
 from service.ingest.formats.encoding import BinaryInput, charset_from_html, decode_bytes
 from service.ingest.formats.model import ParsedArticle, RecordFailure, add_note, ingest_info
-from service.ingest.formats.scrape import ScrapeResult, ScrapeRules
+from service.ingest.formats.scrape import ScrapeResult, ScrapeRules, record_cleaning
 from service.ingest.formats.text import guess_language, strip_controls, tidy_inline, tidy_lines
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,7 @@ def parse_html(
     titles = {t for t in (title, raw_title and tidy_inline(raw_title)[0]) if t}
     start = rules.consume_head(lines, 0, result, titles) if len(lines) > 1 else 0
     lines = rules.clean_body(lines[start:], result)
-    if result.removed:
-        info["boilerplate_lines_removed"] = result.removed
-    if result.cut_at:
-        info["body_cut_at"] = result.cut_at
-    if result.bylines:
-        metadata["bylines"] = result.bylines
+    record_cleaning(result, info, metadata)
     if not lines:
         return RecordFailure(origin, "record has no body (no main text found in the HTML page)")
     body = "\n".join(lines)

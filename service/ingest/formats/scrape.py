@@ -385,14 +385,9 @@ def parse_scrape(data: bytes, origin: str, rules: ScrapeRules | None = None) -> 
         add_note(metadata, note)
     if controls:
         add_note(metadata, f"{controls} control character(s) removed")
-    if result.removed:
-        info["boilerplate_lines_removed"] = result.removed
-    if result.cut_at:
-        info["body_cut_at"] = result.cut_at
+    record_cleaning(result, info, metadata)
     if result.site_name:
         metadata["site_name"] = result.site_name
-    if result.bylines:
-        metadata["bylines"] = result.bylines
     body = "\n".join(result.body)
     return ParsedArticle(
         title=result.title,
@@ -405,3 +400,13 @@ def parse_scrape(data: bytes, origin: str, rules: ScrapeRules | None = None) -> 
         metadata=metadata,
         origin=origin,
     )
+
+
+def record_cleaning(result: ScrapeResult, info: dict, metadata: dict) -> None:
+    """What the rules removed and found, kept in the record's metadata (text scrapes and HTML alike)."""
+    if result.removed:
+        info["boilerplate_lines_removed"] = result.removed
+    if result.cut_at:
+        info["body_cut_at"] = result.cut_at
+    if result.bylines:
+        metadata["bylines"] = result.bylines
