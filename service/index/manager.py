@@ -60,6 +60,7 @@ class SearchIndex:
         self._index: tantivy.Index | None = None
         self._checked_at = 0.0
         self._current_mtime = 0.0
+        self._current_for: tuple[str | None, bool] | None = None  # (generation, built by this analyzer?)
 
     # -- generations ---------------------------------------------------------------------------
 
@@ -162,10 +163,9 @@ class SearchIndex:
         return self._index.searcher()
 
     def is_current_cached(self) -> bool:
-        generation = self._generation
-        cached = getattr(self, "_current_for", None)
-        if cached is None or cached[0] != generation:
-            self._current_for = (generation, self.is_current)
+        """``is_current`` read once per generation: searches should not re-read the meta file."""
+        if self._current_for is None or self._current_for[0] != self._generation:
+            self._current_for = (self._generation, self.is_current)
         return self._current_for[1]
 
     def num_docs(self) -> int:
@@ -242,7 +242,7 @@ class SearchIndex:
         self._write_meta(path, IndexMeta(ANALYZER_VERSION, SCHEMA_VERSION, start_seq))
         with self._lock:
             self._switch_to(path)
-        self._current_for = None  # type: ignore[assignment]
+        self._current_for = None
         self.sync(db)  # whatever changed while we were building
         return count
 
