@@ -9,7 +9,8 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
 from service.archive import Archive
-from service.db import Article, Source
+from service.db import Article
 from service.errors import ArshifError, NotFound, QuerySyntaxError
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
@@ -392,7 +393,9 @@ def _edits(word: str) -> set[str]:
     return {w for w in deletes | swaps | subs | inserts if len(w) >= 2}
 
 
+@lru_cache(maxsize=20_000)
 def _facet_key(value: str) -> str:
+    """Comparison key for facet values; cached, since every facet filter compares against all known values."""
     return " ".join(t.exact for t in analyze(value))
 
 
@@ -404,4 +407,4 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min((d for d in (a, b) if d), default=None)
 
 
-__all__ = ["SearchRequest", "SearchResponse", "Hit", "SearchService", "encode_cursor", "decode_cursor", "replace"]
+__all__ = ["SearchRequest", "SearchResponse", "Hit", "SearchService", "encode_cursor", "decode_cursor"]
