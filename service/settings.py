@@ -42,11 +42,21 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'archive.db').resolve()}"
+        if not self.database_url:
+            return f"sqlite:///{(self.data_dir / 'archive.db').resolve()}"
+        # A plain postgresql:// URL would ask SQLAlchemy for psycopg2; we ship psycopg 3.
+        for plain in ("postgresql://", "postgres://"):
+            if self.database_url.startswith(plain):
+                return "postgresql+psycopg://" + self.database_url[len(plain):]
+        return self.database_url
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.sqlalchemy_url.startswith("postgresql")
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.postgres import PostgresServer
+
 # CI explores the same examples every run (a red CI is then reproducible); locally each run explores anew.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -130,3 +132,29 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):  # type
         time.sleep(interval)
         value = predicate()
     return value
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole run (each test takes a database of its own)."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    return postgres.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_archive(request: pytest.FixtureRequest, data_dir: Path):  # type: ignore[no-untyped-def]
+    """The same archive on each store of record: the embedded SQLite and a shared PostgreSQL."""
+    from service.archive import Archive
+    from service.settings import Settings
+
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    archive = Archive(Settings(data_dir=data_dir, database_url=url))
+    archive.upgrade()
+    yield archive
+    archive.close()

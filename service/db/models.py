@@ -21,6 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+# Ids are 32-bit integers in every store (PostgreSQL's SERIAL); larger ids cannot exist.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -112,7 +116,7 @@ class Change(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     article_id: Mapped[int] = mapped_column(Integer, index=True)
-    op: Mapped[str] = mapped_column(String(8))  # "upsert" | "delete"
+    op: Mapped[str] = mapped_column(String(8))  # "upsert" | "delete" | "synonyms" (article_id: the group)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 class SynonymGroup(Base):
@@ -137,4 +141,4 @@ class IngestRun(Base):
     failed: Mapped[int] = mapped_column(default=0)
     inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-__all__ = ["Base", "Source", "Article", "ArticleBand", "ArticleSignature", "Change", "SynonymGroup", "IngestRun", "utcnow"]
+__all__ = ["MAX_ID", "Base", "Source", "Article", "ArticleBand", "ArticleSignature", "Change", "SynonymGroup", "IngestRun", "utcnow"]

@@ -39,6 +39,7 @@ META_FILE = "arshif.json"
 SYNC_BATCH = 2000
 WRITER_HEAP = 256 * 1024 * 1024
 RELOAD_EVERY_S = 0.2
+ARTICLE_OPS = ("upsert", "delete")
 
 
 @dataclass
@@ -206,15 +207,16 @@ class SearchIndex:
                 changes = _changes_after(db, meta.applied_seq, batch)
                 if not changes:
                     break
-                index = tantivy.Index.open(str(path))
-                writer = index.writer(WRITER_HEAP, 1)
-                ids = sorted({article_id for _, article_id in changes})
-                for article_id in ids:
-                    writer.delete_documents_by_term("id", article_id)
-                for doc in _documents(db, ids):
-                    writer.add_document(doc)
-                writer.commit()
-                writer.wait_merging_threads()
+                ids = sorted({article_id for _, article_id in changes if article_id is not None})
+                if ids:
+                    index = tantivy.Index.open(str(path))
+                    writer = index.writer(WRITER_HEAP, 1)
+                    for article_id in ids:
+                        writer.delete_documents_by_term("id", article_id)
+                    for doc in _documents(db, ids):
+                        writer.add_document(doc)
+                    writer.commit()
+                    writer.wait_merging_threads()
                 meta.applied_seq = changes[-1][0]
                 self._write_meta(path, meta)
                 applied += len(changes)
@@ -249,8 +251,11 @@ class SearchIndex:
     def reconcile(self, db: Database) -> dict[str, int]:
         """Start-up check: apply pending changes, then make sure ids agree with the database."""
         self.ensure()
-        if not self.is_current or self.meta.applied_seq > _max_seq(db):
-            # Another analyzer, or an index from the future (the database was restored): rebuild.
+        meta, head = self.meta, _max_seq(db)
+        brand_new = meta.applied_seq == 0 and head > 0 and self.num_docs() == 0
+        if not self.is_current or meta.applied_seq > head or brand_new:
+            # Another analyzer, an index from the future (the database was restored), or a new node
+            # joining a populated database: build from the articles rather than replay every change.
             return {"rebuilt": self.rebuild(db), "applied": 0, "repaired": 0}
         applied = self.sync(db)
         repaired = 0
@@ -307,12 +312,13 @@ def _max_seq(db: Database) -> int:
         return session.scalar(select(func.max(Change.seq))) or 0
 
 
-def _changes_after(db: Database, seq: int, limit: int) -> list[tuple[int, int]]:
+def _changes_after(db: Database, seq: int, limit: int) -> list[tuple[int, int | None]]:
+    """(seq, article id), the id None for changes that are not an article's (synonyms)."""
     with db.reading() as session:
         rows = session.execute(
-            select(Change.seq, Change.article_id).where(Change.seq > seq).order_by(Change.seq).limit(limit)
+            select(Change.seq, Change.article_id, Change.op).where(Change.seq > seq).order_by(Change.seq).limit(limit)
         )
-        return [(row.seq, row.article_id) for row in rows]
+        return [(row.seq, row.article_id if row.op in ARTICLE_OPS else None) for row in rows]
 
 
 def _all_ids(db: Database, batch: int) -> Iterator[list[int]]:

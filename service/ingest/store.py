@@ -21,7 +21,8 @@ import numpy as np
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from service.db import Article, ArticleBand, ArticleSignature, Change, Source
+from service.db import Article, ArticleBand, ArticleSignature, Source
+from service.db.outbox import record_changes
 from service.db.models import utcnow
 from service.ingest import fingerprint
 
@@ -166,14 +167,14 @@ class ArticleWriter:
             self._forget_signatures([article.id])
             self._cluster({article.id: fingerprint.signatures([normalized])[0]})
         self.session.flush()
-        self._log([article.id])
+        record_changes(self.session, [article.id])
         return article
 
     def delete(self, article: Article) -> None:
         article_id = article.id
         self.session.delete(article)
         self.session.flush()
-        self._log([article_id], "delete")
+        record_changes(self.session, [article_id], "delete")
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -281,17 +282,13 @@ class ArticleWriter:
         fresh = new + rehash
         signatures = dict(zip([p.result.article_id for p in fresh], fingerprint.signatures([p.normalized for p in fresh])))  # type: ignore[union-attr]
         self._cluster(signatures)
-        self._log([p.result.article_id for p in new + changed])  # type: ignore[union-attr]
         for p in planned:
             if p.copy_of is not None and isinstance(p.copy_of.result, WriteResult) and p.copy_of.result.outcome == "added":
                 p.result = WriteResult("duplicate", p.copy_of.result.article_id)
             if isinstance(p.result, WriteResult) and p.result.outcome == "duplicate" and p.result.article_id > 0:
                 self._note_copy(p.result.article_id, p.item)
-
-    def _log(self, article_ids: list[int], op: str = "upsert") -> None:
-        if article_ids:
-            now = utcnow()
-            self.session.execute(insert(Change), [{"article_id": i, "op": op, "at": now} for i in article_ids])
+        self.session.flush()
+        record_changes(self.session, [p.result.article_id for p in new + changed])  # type: ignore[union-attr]
 
     def _note_copy(self, article_id: int, item: ArticleInput) -> None:
         """Remember where else an identical body was seen, without storing it twice."""

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from service.analysis import analyze_query_word
 from service.db import Database, SynonymGroup
+from service.db.outbox import record_changes
 from service.errors import ArshifError, NotFound
 
 REFRESH_EVERY_S = 1.0
@@ -93,14 +94,19 @@ def add_group(db: Database, terms: list[str]) -> SynonymGroup:
     group = SynonymGroup(terms=clean_group(terms))
     with db.writing() as session:
         session.add(group)
+        session.flush()
+        record_changes(session, [group.id], "synonyms")
     return group
 
 
 def replace_all(db: Database, groups: list[list[str]]) -> list[SynonymGroup]:
     cleaned = [SynonymGroup(terms=clean_group(terms)) for terms in groups]
     with db.writing() as session:
+        old = list(session.scalars(select(SynonymGroup.id)))
         session.execute(delete(SynonymGroup))
         session.add_all(cleaned)
+        session.flush()
+        record_changes(session, old + [group.id for group in cleaned], "synonyms")
     return cleaned
 
 
@@ -110,3 +116,4 @@ def delete_group(db: Database, group_id: int) -> None:
         if group is None:
             raise NotFound(f"لا توجد مجموعة مرادفات رقمها {group_id}", f"no synonym group with id {group_id}")
         session.delete(group)
+        record_changes(session, [group_id], "synonyms")

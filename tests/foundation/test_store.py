@@ -8,16 +8,16 @@ from service.db import Article, Base
 from service.db import migrate
 
 
-def test_migrations_and_models_agree(archive) -> None:  # type: ignore[no-untyped-def]
-    with archive.db.engine.connect() as connection:
+def test_migrations_and_models_agree(any_archive) -> None:  # type: ignore[no-untyped-def]
+    with any_archive.db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
-    assert archive.is_migrated()
-    assert migrate.current_revision(archive.db.engine) == migrate.head_revision(archive.settings.sqlalchemy_url)
+    assert any_archive.is_migrated()
+    assert migrate.current_revision(any_archive.db.engine) == migrate.head_revision(any_archive.settings.sqlalchemy_url)
 
 
-def test_schema_has_the_article_columns(archive) -> None:  # type: ignore[no-untyped-def]
-    columns = {c["name"] for c in inspect(archive.db.engine).get_columns("articles")}
+def test_schema_has_the_article_columns(any_archive) -> None:  # type: ignore[no-untyped-def]
+    columns = {c["name"] for c in inspect(any_archive.db.engine).get_columns("articles")}
     assert {"id", "external_id", "url", "title", "body", "author", "section", "published_at", "language",
             "content_hash", "cluster_id", "ingested_at", "updated_at", "metadata", "source_id"} <= columns
 
@@ -29,22 +29,22 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(archive) -> None:  #
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-def test_a_reader_is_not_blocked_by_an_open_write_transaction(archive) -> None:  # type: ignore[no-untyped-def]
+def test_a_reader_is_not_blocked_by_an_open_write_transaction(any_archive) -> None:  # type: ignore[no-untyped-def]
     from service.ingest.store import ArticleInput, ArticleWriter
 
-    with archive.db.writing() as session:
+    with any_archive.db.writing() as session:
         ArticleWriter(session).upsert(ArticleInput(body="نص أول للتجربة", title="عنوان"))
-    with archive.db.writing() as writer:
+    with any_archive.db.writing() as writer:
         ArticleWriter(writer).upsert(ArticleInput(body="نص ثانٍ لم يُحفظ بعد", title="عنوان آخر"))
         writer.flush()
         # The write transaction is open and holds the write lock; a reader still sees the last commit.
-        with archive.db.reading() as reader:
+        with any_archive.db.reading() as reader:
             assert reader.query(Article).count() == 1
-    with archive.db.reading() as reader:
+    with any_archive.db.reading() as reader:
         assert reader.query(Article).count() == 2
 
 
-def test_upgrade_is_idempotent(archive) -> None:  # type: ignore[no-untyped-def]
-    archive.upgrade()
-    archive.upgrade()
-    assert archive.is_migrated()
+def test_upgrade_is_idempotent(any_archive) -> None:  # type: ignore[no-untyped-def]
+    any_archive.upgrade()
+    any_archive.upgrade()
+    assert any_archive.is_migrated()

@@ -4,12 +4,20 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from service.db import Article, Change
 from service.ingest.formats import parse_file
 from service.ingest.pipeline import ingest
 
 BODY = ("أعلنت وزارة الزراعة اليوم عن خطة وطنية لدعم مزارعي القمح في المحافظات الشمالية، تشمل قروضا ميسرة "
         "وبذورا محسنة وتوسيع شبكات الري، وقال الوزير إن الخطة تستمر ثلاث سنوات بكلفة تتجاوز مئة مليون دولار.")
+
+
+@pytest.fixture
+def archive(any_archive):  # type: ignore[no-untyped-def]
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_archive
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:  # type: ignore[type-arg]

@@ -7,6 +7,11 @@ from service.search import synonyms
 from service.search.engine import SearchRequest, SearchService, decode_cursor, encode_cursor
 from tests.helpers import add_articles, when
 
+@pytest.fixture
+def archive(any_archive):  # type: ignore[no-untyped-def]
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_archive
+
 
 @pytest.fixture
 def corpus(archive):  # type: ignore[no-untyped-def]

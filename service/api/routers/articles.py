@@ -14,6 +14,7 @@ from service.api.schemas import (
     Problem, WriteOutcome,
 )
 from service.archive import Archive
+from service.db.models import MAX_ID
 from service.db import Article, Source
 from service.errors import ArshifError, NotFound
 from service.export import article_record
@@ -27,7 +28,7 @@ write = [Depends(require_write)]
 NOT_FOUND = {404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"}}
 BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}
 MAX_BATCH = 1000
-ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Article id / رقم المقال", examples=[42])]
+ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id / رقم المقال", examples=[42])]
 
 
 def _missing(article_id: int) -> NotFound:

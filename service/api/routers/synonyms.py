@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from service.api.deps import get_archive, require_read, require_write
 from service.api.schemas import Problem, SynonymGroupIn, SynonymGroupOut, SynonymsIn
 from service.archive import Archive
+from service.db.models import MAX_ID
 from service.search import synonyms as store
 
 router = APIRouter(prefix="/api/synonyms", tags=["synonyms"])
@@ -43,7 +44,7 @@ def add_synonyms(data: SynonymGroupIn, request: Request, archive: Annotated[Arch
 
 @router.delete("/{group_id}", status_code=204, dependencies=[Depends(require_write)],
                responses={404: {"model": Problem}}, summary="Delete one synonym group / حذف مجموعة")
-def delete_synonyms(group_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+def delete_synonyms(group_id: Annotated[int, Path(ge=1, le=MAX_ID)], request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
     store.delete_group(archive.db, group_id)
     request.app.state.search.synonyms.invalidate()
     return Response(status_code=204)
