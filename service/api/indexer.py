@@ -1,7 +1,8 @@
 """The server's indexer thread: reconcile at start-up, then follow the outbox.
 
-Changes committed by this process or any other (an ``arshif ingest`` running beside the server)
-reach the index within about a second.
+Changes committed by this process or any other (an ``arshif ingest`` beside the server, or another
+node writing to the same PostgreSQL) reach the index within about a second: a poll every quarter
+second, and on PostgreSQL a ``LISTEN`` that wakes the thread as soon as another node commits.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import threading
 
 from service.archive import Archive
+from service.db.outbox import ChangeNotifications
 
 log = logging.getLogger("arshif.indexer")
 POLL_S = 0.25
@@ -23,11 +25,23 @@ class IndexFollower:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="arshif-indexer", daemon=True)
+        self.notifications = (
+            ChangeNotifications(archive.settings.sqlalchemy_url, self.poke) if archive.settings.is_postgresql else None
+        )
+
+    @property
+    def change_feed(self) -> str:
+        """How this node hears of changes: "listen" (PostgreSQL NOTIFY) or "poll"."""
+        return "listen" if self.notifications and self.notifications.listening else "poll"
 
     def start(self) -> None:
         self._thread.start()
+        if self.notifications:
+            self.notifications.start()
 
     def stop(self) -> None:
+        if self.notifications:
+            self.notifications.stop()
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=30)

@@ -39,6 +39,7 @@ class Metrics:
         self.indexed = Gauge("arshif_indexed_documents", "Documents in the search index", registry=self.registry)
         self.lag = Gauge("arshif_index_lag_changes", "Changes not yet applied to the index", registry=self.registry)
         self.lag_seconds = Gauge("arshif_index_lag_seconds", "Age of the oldest change not yet indexed", registry=self.registry)
+        self.applied_seq = Gauge("arshif_index_applied_seq", "Last change sequence applied to this node's index", registry=self.registry)
 
 
 class BodyTooLarge(Exception):

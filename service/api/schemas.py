@@ -227,3 +227,4 @@ class StatsOut(BaseModel):
     last_ingest: datetime | None
     analyzer_version: str
     database: str
+    change_feed: str = Field(description='How this node hears of changes: "listen" (PostgreSQL NOTIFY) or "poll"')

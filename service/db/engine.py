@@ -7,15 +7,25 @@ with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of fai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL's words for "another transaction got in the way": serialization failure, deadlock.
+RACE_SQLSTATES = {"40001", "40P01"}
+T = TypeVar("T")
+
+
+def lost_a_race(exc: DBAPIError) -> bool:
+    """A concurrent writer won: a unique key it committed first, or a deadlock between the two."""
+    return isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -66,6 +76,19 @@ class Database:
         """A write transaction: committed on success, rolled back on any error (nothing half-written)."""
         with self._write() as session, session.begin():
             yield session
+
+    def write(self, work: Callable[[Session], T], attempts: int = 3) -> T:
+        """Run ``work`` in a write transaction, again from the start if a concurrent writer (another
+        node on PostgreSQL) won a race: the retry plans against what that writer committed, so the
+        same article arriving twice becomes one article and an "unchanged" or "duplicate", not an error."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.writing() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == attempts or not lost_a_race(exc):
+                    raise
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()

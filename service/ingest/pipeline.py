@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from service.archive import Archive
 from service.db import IngestRun
 from service.db.models import utcnow
 from service.ingest.formats import ParsedArticle, RecordFailure
-from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
+from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord, WriteResult
 from service.settings import Settings
 
 BATCH_SIZE = 500
@@ -146,17 +147,18 @@ def ingest(
 
 
 def _write_batch(archive: Archive, batch: list[ParsedArticle], summary: IngestSummary) -> None:
-    """One transaction for the batch; if the database refuses it (a concurrent writer won a race on a
-    unique key), redo it record by record so only the offending records fail."""
+    """One transaction for the batch (replanned if a concurrent writer won a race); if the database
+    still refuses it, redo it record by record so only the offending records fail."""
+    def store(items: list[ParsedArticle]) -> Callable[[Session], list[WriteResult | RejectedRecord]]:
+        return lambda session: ArticleWriter(session).upsert_many([to_input(p) for p in items])
+
     try:
-        with archive.db.writing() as session:
-            results = ArticleWriter(session).upsert_many([to_input(p) for p in batch])
-    except IntegrityError:
+        results = archive.db.write(store(batch))
+    except SQLAlchemyError:
         results = []
         for parsed in batch:
             try:
-                with archive.db.writing() as session:
-                    results.extend(ArticleWriter(session).upsert_many([to_input(parsed)]))
+                results.extend(archive.db.write(store([parsed])))
             except SQLAlchemyError as exc:
                 results.append(RejectedRecord(f"could not store record: {type(exc).__name__}"))
     for parsed, result in zip(batch, results):

@@ -63,10 +63,25 @@ def validate(item: ArticleInput) -> None:
         raise RejectedRecord("record has no body / السجل بلا نص")
     if len(item.body) > MAX_BODY_CHARS:
         raise RejectedRecord(f"body longer than {MAX_BODY_CHARS:,} characters / النص أطول من المسموح")
-    if item.title and len(item.title) > MAX_TITLE_CHARS:
-        raise RejectedRecord(f"title longer than {MAX_TITLE_CHARS:,} characters / العنوان أطول من المسموح")
-    if "\x00" in item.body or (item.title and "\x00" in item.title):
-        raise RejectedRecord("text contains NUL bytes / النص يحوي محارف NUL")
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(item, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise RejectedRecord(f"{name} must be text / الحقل {name} يجب أن يكون نصًّا")
+        if limit and len(value) > limit:
+            raise RejectedRecord(f"{name} longer than {limit:,} characters / الحقل {name} أطول من المسموح")
+        if "\x00" in value:
+            raise RejectedRecord("text contains NUL bytes / النص يحوي محارف NUL")
+
+
+# The store's column widths, enforced here for every store (PostgreSQL refuses longer values, SQLite
+# would keep them), so a record is rejected alone instead of failing its whole batch.
+FIELD_LIMITS: dict[str, int | None] = {
+    "title": MAX_TITLE_CHARS, "body": None, "source": Source.__table__.c.name.type.length,
+    **{name: getattr(Article.__table__.c[name].type, "length", None)
+       for name in ("url", "external_id", "author", "section", "language")},
+}
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from service.api.deps import get_archive, get_search, require_read, require_write
 from service.api.schemas import (
@@ -122,23 +123,21 @@ def create_articles(
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > MAX_BATCH:
         raise ArshifError(f"الحد الأقصى {MAX_BATCH} مقال في الطلب", f"at most {MAX_BATCH} articles per request")
+    stored = archive.db.write(lambda session: ArticleWriter(session).upsert_many([_input(item) for item in items]))
     results: list[WriteOutcome | Problem] = []
-    with archive.db.writing() as session:
-        writer = ArticleWriter(session)
-        for item in items:
-            try:
-                result = writer.upsert(_input(item))
-                results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
-            except RejectedRecord as exc:
-                if not isinstance(payload, list):
-                    raise ArshifError(str(exc), str(exc), type="rejected") from None
-                results.append(Problem(type="rejected", title="rejected", status=400, detail=str(exc), detail_ar=str(exc)))
+    for result in stored:
+        if isinstance(result, RejectedRecord):
+            if not isinstance(payload, list):
+                raise ArshifError(str(result), str(result), type="rejected")
+            results.append(Problem(type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)))
+        else:
+            results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
     request.app.state.follower.poke()
     return BulkWriteOutcome(results=results) if isinstance(payload, list) else results[0]  # type: ignore[return-value]
 
 
 def _apply(request: Request, archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
-    with archive.db.writing() as session:
+    def work(session: Session) -> ArticleOut:
         article = session.get(Article, article_id)
         if article is None:
             raise _missing(article_id)
@@ -148,7 +147,9 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
             raise ArshifError(str(exc), str(exc), status=409, type="conflict") from None
         session.flush()
         session.refresh(article)
-        out = _out(article)
+        return _out(article)
+
+    out = archive.db.write(work)
     request.app.state.follower.poke()
     return out
 
@@ -175,11 +176,13 @@ def patch_article(article_id: ArticleId, data: ArticlePatch, request: Request,
 @router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
                summary="Delete an article / حذف مقال")
 def delete_article(article_id: ArticleId, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
-    with archive.db.writing() as session:
+    def work(session: Session) -> None:
         article = session.get(Article, article_id)
         if article is None:
             raise _missing(article_id)
         ArticleWriter(session).delete(article)
+
+    archive.db.write(work)
     request.app.state.follower.poke()
     return Response(status_code=204)
 

@@ -29,7 +29,7 @@ def sources(archive: Annotated[Archive, Depends(get_archive)]) -> list[SourceOut
     return [SourceOut(name=name, domain=domain, articles=count) for name, domain, count in rows]
 
 
-def collect_stats(archive: Archive) -> StatsOut:
+def collect_stats(archive: Archive, request: Request) -> StatsOut:
     with archive.db.reading() as session:
         source_count = session.scalar(select(func.count()).select_from(Source)) or 0
         last = session.scalar(select(func.max(IngestRun.finished_at)))
@@ -38,21 +38,23 @@ def collect_stats(archive: Archive) -> StatsOut:
         articles=article_count(archive.db), indexed_documents=index.num_docs(), index_lag=index.lag(archive.db),
         sources=source_count, index_size_bytes=index.size_bytes(), last_ingest=last,
         analyzer_version=ANALYZER_VERSION, database=archive.db.engine.dialect.name,
+        change_feed=request.app.state.follower.change_feed,
     )
 
 
 @router.get("/api/stats", response_model=StatsOut, dependencies=[Depends(require_read)],
             summary="Archive statistics / إحصاءات الأرشيف")
-def stats(archive: Annotated[Archive, Depends(get_archive)]) -> StatsOut:
-    return collect_stats(archive)
+def stats(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> StatsOut:
+    return collect_stats(archive, request)
 
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
     m = request.app.state.metrics
-    current = collect_stats(archive)
+    current = collect_stats(archive, request)
     m.articles.set(current.articles)
     m.indexed.set(current.indexed_documents)
     m.lag.set(current.index_lag["pending_changes"])
     m.lag_seconds.set(current.index_lag["lag_seconds"])
+    m.applied_seq.set(current.index_lag["applied_seq"])
     return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
