@@ -1,0 +1,144 @@
+"""Two search nodes, each with its own data directory and index, sharing one real PostgreSQL.
+
+What one node stores, the other finds; concurrent writers on both never store an article twice; a
+node killed with SIGKILL catches up when it comes back; a new node builds its index and follows.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ARSHIF, NEWS, Server, env_for, needs_shared, wait_until
+
+
+@pytest.fixture
+def nodes(tmp_path: Path, pg_url: str) -> Iterator[tuple[Server, Server]]:
+    first = Server(tmp_path / "node-a" / "var", ARSHIF_DATABASE_URL=pg_url).start()
+    second = Server(tmp_path / "node-b" / "var", ARSHIF_DATABASE_URL=pg_url).start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+def total(node: Server, query: str) -> int:
+    return httpx.get(node.url + "/api/search", params={"q": query}, timeout=30).json()["total"]
+
+
+def stats(node: Server) -> dict:  # type: ignore[type-arg]
+    return httpx.get(node.url + "/api/stats", timeout=30).json()
+
+
+def news_records(count: int) -> list[dict]:  # type: ignore[type-arg]
+    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus:
+        return [json.loads(line) for _, line in zip(range(count), corpus)]
+
+
+def as_article(record: dict) -> dict:  # type: ignore[type-arg]
+    """A corpus record in the API's shape."""
+    return {"title": record.get("title"), "body": record["body"], "source": record.get("source"),
+            "url": record.get("url"), "external_id": record.get("id")}
+
+
+def test_written_through_one_node_found_through_the_other(nodes: tuple[Server, Server]) -> None:
+    a, b = nodes
+    seconds: list[float] = []
+    with a.client() as http:
+        for i in range(5):
+            marker = f"عقدةثانية{i}"
+            body = {"title": f"اشتباكات في دير الزور {marker}", "body": f"تجددت الاشتباكات في ريف دير الزور الشرقي {marker}.",
+                    "source": "مراسل", "external_id": f"node-a-{i}"}
+            assert http.post("/api/articles", json=body).status_code == 201
+            written = time.monotonic()
+            assert wait_until(lambda: total(b, marker) == 1, timeout=10, interval=0.02), f"{marker} never reached node b"
+            seconds.append(time.monotonic() - written)
+    print("write on a → searchable on b, seconds:", [round(s, 3) for s in seconds])
+    assert statistics.median(seconds) < 1.0, seconds
+    assert stats(b)["change_feed"] == "listen"
+
+    # Spelling variants, deletes and synonyms cross over too.
+    assert total(b, "ديرالزور") == 5
+    article_id = httpx.get(a.url + "/api/search", params={"q": "عقدةثانية0"}).json()["hits"][0]["id"]
+    assert httpx.delete(f"{b.url}/api/articles/{article_id}").status_code == 204
+    assert wait_until(lambda: total(a, "عقدةثانية0") == 0, timeout=10)
+    assert httpx.post(b.url + "/api/synonyms", json={"terms": ["عقدةثانية1", "الوسمالبديل"]}).status_code == 201
+    assert wait_until(lambda: total(a, "الوسمالبديل") == 1, timeout=10)
+
+    for node in nodes:
+        current = stats(node)
+        assert current["database"] == "postgresql"
+        assert current["articles"] == current["indexed_documents"] == 4
+        assert current["index_lag"]["pending_changes"] == 0
+        assert "arshif_index_lag_changes 0.0" in httpx.get(node.url + "/metrics").text
+
+
+@needs_shared(NEWS)
+def test_the_same_articles_written_on_both_nodes_at_once_are_stored_once(nodes: tuple[Server, Server]) -> None:
+    records = [as_article(r) for r in news_records(300)]
+    outcomes: dict[str, list[str]] = {}
+
+    def post_all(node: Server, order: int) -> None:
+        """Node a posts from the start, node b from the end: they meet, and race, in the middle."""
+        batches = [records[start : start + 25] for start in range(0, len(records), 25)][::order]
+        with node.client() as http:
+            for batch in batches:
+                response = http.post("/api/articles", json=batch)
+                assert response.status_code == 201, response.text
+                for result in response.json()["results"]:
+                    outcomes.setdefault(node.url, []).append(result.get("outcome", "rejected"))
+
+    threads = [threading.Thread(target=post_all, args=(node, order)) for node, order in zip(nodes, (1, -1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    added = sum(o == "added" for results in outcomes.values() for o in results)
+    a, b = nodes
+    stored = stats(a)["articles"]
+    print("outcomes per node:", {url: {o: r.count(o) for o in set(r)} for url, r in outcomes.items()})
+    assert stored == added, "every article was added by exactly one node"
+    assert all(len(results) == len(records) for results in outcomes.values())
+    assert 0 < stored <= len(records)
+    assert wait_until(lambda: stats(b)["indexed_documents"] == stored, timeout=30)
+
+
+@needs_shared(NEWS)
+def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[Server, Server], tmp_path: Path, pg_url: str) -> None:
+    a, b = nodes
+    source = tmp_path / "news.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        for record in news_records(1500):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    # A bulk ingest through node a's data directory, while node b follows and is killed twice.
+    ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"],
+                              env=env_for(a.data_dir, ARSHIF_DATABASE_URL=pg_url),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(2):
+        assert wait_until(lambda: stats(b)["indexed_documents"] > 0 or ingest.poll() is not None, timeout=120)
+        time.sleep(0.5)
+        assert b.process is not None
+        b.process.kill()  # SIGKILL: the indexer thread dies wherever it was
+        b.process.wait()
+        b = Server(b.data_dir, ARSHIF_DATABASE_URL=pg_url).start()
+    assert ingest.wait(timeout=600) == 0, ingest.stderr.read().decode() if ingest.stderr else ""
+    newcomer = Server(tmp_path / "node-c" / "var", ARSHIF_DATABASE_URL=pg_url).start()
+    try:
+        stored = stats(a)["articles"]
+        assert stored > 1000
+        for node in (b, newcomer):
+            caught_up = wait_until(lambda node=node: (s := stats(node))["indexed_documents"] == stored
+                                   and s["index_lag"]["pending_changes"] == 0, timeout=60)
+            assert caught_up, stats(node)
+        assert total(b, "سوريا") == total(newcomer, "سوريا") == total(a, "سوريا") > 0
+    finally:
+        newcomer.stop()
+        b.stop()
