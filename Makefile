@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_LINK_MODE ?= copy
 
-.PHONY: run test soak install install-dev browser migrate bench bench-quick eval lint clean
+.PHONY: run test soak install install-dev browser postgres migrate bench bench-quick eval lint clean
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.8
@@ -29,7 +29,13 @@ browser:  ## headless Chromium from Debian (Playwright's own download cannot wor
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "could not install chromium (need root and the Debian mirror)"; exit 1; }; }
 
-test: install-dev browser  ## the whole suite
+postgres:  ## PostgreSQL server binaries from Debian; the tests start a throw-away cluster of their own
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "installing Debian postgresql for the scale-out tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || { echo "could not install postgresql (need root and the Debian mirror)"; exit 1; }; }
+
+test: install-dev browser postgres  ## the whole suite
 	$(PY) -m pytest -q -p no:cacheprovider
 
 soak: install-dev  ## the reliability tests, longer: 20 kill -9 rounds, 5 minutes of load at 60 req/s

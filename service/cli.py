@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from rich.console import Console
 
 from service.errors import ArshifError
@@ -51,7 +54,8 @@ def db_upgrade() -> None:
 
     archive = Archive(get_settings())
     archive.upgrade()
-    err.print(f"database at the latest revision: {get_settings().sqlalchemy_url.split('///')[-1]}")
+    shown = make_url(get_settings().sqlalchemy_url).render_as_string(hide_password=True)
+    err.print(f"database at the latest revision: {shown.removeprefix('sqlite:///')}")
 
 
 @app.command()
@@ -267,6 +271,16 @@ def main() -> None:
         app()
     except ArshifError as exc:
         err.print(f"[red]خطأ:[/red] {exc}")
+        raise SystemExit(1) from None
+    except ValidationError as exc:  # only settings are validated outside a command's own checks
+        for problem in exc.errors():
+            name = "ARSHIF_" + "_".join(str(part) for part in problem["loc"]).upper()
+            err.print(f"[red]خطأ في الإعدادات:[/red] {name}: {problem['msg'].removeprefix('Value error, ')}")
+        raise SystemExit(1) from None
+    except (OperationalError, ArgumentError, NoSuchModuleError) as exc:
+        # A database that is down, unreachable or mis-spelled in ARSHIF_DATABASE_URL: the user's to fix.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(f"[red]خطأ:[/red] تعذّر الوصول إلى قاعدة البيانات / cannot use the database: {reason}")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         err.print("توقّف بطلب المستخدم — interrupted")

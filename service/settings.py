@@ -32,6 +32,14 @@ class Settings(BaseSettings):
 
     _split = field_validator("api_keys", "read_keys", "cors_origins", mode="before")(_split_csv)
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_store(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+            raise ValueError("Arshif stores its archive in SQLite (the default) or PostgreSQL "
+                             "(postgresql://user:password@host/database)")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -1,5 +1,7 @@
 """The CLI as users run it: a real subprocess, real on-disk files."""
 
+import pytest
+
 from tests.conftest import run_cli
 
 
@@ -34,3 +36,15 @@ def test_bad_options_are_usage_errors(data_dir) -> None:  # type: ignore[no-unty
     result = run_cli(data_dir, "search", "سوريا", "--limit", "0")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("mysql://reader@db/news", "ARSHIF_DATABASE_URL: Arshif stores its archive in SQLite"),
+    ("postgresql://arshif:secret@127.0.0.1:1/archive", "cannot use the database: connection failed"),
+])
+def test_a_wrong_database_url_is_one_clear_line(data_dir, url: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(data_dir, "db", "upgrade", ARSHIF_DATABASE_URL=url)
+    said = " ".join(result.stderr.split())
+    assert result.returncode == 1
+    assert expected in said and "Traceback" not in said
+    assert "secret" not in said

@@ -1,0 +1,128 @@
+"""Scale-out on PostgreSQL, measured against the embedded SQLite in the same run.
+
+    .venv/bin/python bench/scaleout.py --records 20000 --out bench/out/scaleout.md
+
+1. `arshif ingest` of the same real articles into SQLite and into PostgreSQL (articles/s);
+2. two ingests at once, through two nodes, of the two halves of further articles (articles/s in all);
+3. a new node joining: from an empty data directory to ready (its index built from PostgreSQL);
+4. write on node a → searchable on node b (median, p95), and on one SQLite node for reference.
+
+PostgreSQL runs as a throw-away cluster of Debian's server on loopback (tests/postgres.py), with
+fsync off like the tests: the figures are about Arshif's work, not the disk's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import ARSHIF, NEWS, Server, env_for  # noqa: E402
+from tests.postgres import PostgresServer  # noqa: E402
+
+
+def write_slice(path: Path, start: int, count: int) -> Path:
+    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, path.open("w", encoding="utf-8") as out:
+        for i, line in enumerate(corpus):
+            if i >= start + count:
+                break
+            if i >= start:
+                out.write(line)
+    return path
+
+
+def timed_ingest(data_dir: Path, files: list[Path], **env: str) -> tuple[float, int]:
+    """Run one `arshif ingest` per file at once; returns (seconds, articles added in all)."""
+    started = time.perf_counter()
+    runs = [subprocess.Popen([ARSHIF, "ingest", str(f), "--no-progress", "--json"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env_for(data_dir / f"n{i}", **env)) for i, f in enumerate(files)]
+    added = 0
+    for run in runs:
+        out, err = run.communicate()
+        if run.returncode != 0:
+            raise RuntimeError(err.decode()[-2000:])
+        added += json.loads(out)["added"]
+    return time.perf_counter() - started, added
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def visibility(writer: Server, reader: Server, count: int, tag: str) -> list[float]:
+    seconds = []
+    with httpx.Client(timeout=30) as http:
+        for i in range(count):
+            marker = f"علامة{tag}{i}"
+            body = {"title": f"خبر {marker}", "body": f"نص قصير يحمل {marker} للقياس.", "external_id": f"{tag}-{i}"}
+            assert http.post(writer.url + "/api/articles", json=body).status_code == 201
+            written = time.perf_counter()
+            while http.get(reader.url + "/api/search", params={"q": marker}).json()["total"] != 1:
+                time.sleep(0.005)
+            seconds.append(time.perf_counter() - written)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--writes", type=int, default=50)
+    parser.add_argument("--out", type=Path, default=Path("bench/out/scaleout.md"))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="arshif-scaleout-"))
+    first = write_slice(work / "first.jsonl", 0, args.records)
+    halves = [write_slice(work / f"half{i}.jsonl", args.records + i * args.records // 2, args.records // 2) for i in range(2)]
+    postgres = PostgresServer().start()
+    rows: list[tuple[str, str]] = []
+    try:
+        pg_url = postgres.create_database()
+        lite_dir, pg_dir = work / "sqlite", work / "pg"
+        for data_dir, env in ((lite_dir, {}), (pg_dir, {"ARSHIF_DATABASE_URL": pg_url})):
+            subprocess.run([ARSHIF, "db", "upgrade"], env=env_for(data_dir / "n0", **env), check=True)
+        lite_s, lite_n = timed_ingest(lite_dir, [first])
+        pg_s, pg_n = timed_ingest(pg_dir, [first], ARSHIF_DATABASE_URL=pg_url)
+        rows.append(("ingest, one node, SQLite", f"{lite_n:,} articles in {lite_s:.1f} s = {lite_n / lite_s:.0f} articles/s"))
+        rows.append(("ingest, one node, PostgreSQL", f"{pg_n:,} articles in {pg_s:.1f} s = {pg_n / pg_s:.0f} articles/s "
+                     f"(×{(pg_n / pg_s) / (lite_n / lite_s):.2f} of SQLite)"))
+        both_s, both_n = timed_ingest(pg_dir / "pair", halves, ARSHIF_DATABASE_URL=pg_url)
+        rows.append(("ingest, two nodes at once, PostgreSQL", f"{both_n:,} articles in {both_s:.1f} s = {both_n / both_s:.0f} articles/s"))
+
+        started = time.perf_counter()
+        node_b = Server(work / "node-b" / "var", ARSHIF_DATABASE_URL=pg_url).start()
+        joined = time.perf_counter() - started
+        total = httpx.get(node_b.url + "/api/stats").json()["indexed_documents"]
+        rows.append(("a new node joins (empty data dir → ready)", f"{joined:.1f} s for {total:,} articles"))
+        node_a = Server(pg_dir / "n0", ARSHIF_DATABASE_URL=pg_url).start()
+        cross = visibility(node_a, node_b, args.writes, "pg")
+        node_a.stop()
+        node_b.stop()
+        lite = Server(lite_dir / "n0").start()
+        same = visibility(lite, lite, args.writes, "lite")
+        lite.stop()
+        for label, values in (("write on a → found on b (PostgreSQL, two nodes)", cross),
+                              ("write → found, one SQLite node (reference)", same)):
+            rows.append((label, f"median {statistics.median(values) * 1000:.0f} ms, p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+                         f"max {max(values) * 1000:.0f} ms over {len(values)} writes"))
+    finally:
+        postgres.stop()
+    report = ["# Scale-out on PostgreSQL — measured", "", f"`bench/scaleout.py --records {args.records}`, "
+              f"{time.strftime('%Y-%m-%d %H:%M')}, 2 cores shared by every process of the run.", "",
+              "| measure | result |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(report), encoding="utf-8")
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
