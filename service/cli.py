@@ -54,8 +54,31 @@ def db_upgrade() -> None:
 
     archive = Archive(get_settings())
     archive.upgrade()
-    shown = make_url(get_settings().sqlalchemy_url).render_as_string(hide_password=True)
-    err.print(f"database at the latest revision: {shown.removeprefix('sqlite:///')}")
+    err.print(f"database at the latest revision: {_shown(get_settings().sqlalchemy_url)}")
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True).removeprefix("sqlite:///")
+
+
+@db_app.command("copy")
+def db_copy(
+    target: Annotated[str, typer.Argument(help="Where to: an empty database, e.g. postgresql://user:password@host/arshif")],
+) -> None:
+    """Copy the whole archive (ids, clusters, change log) into another, empty database."""
+    from service.db.copy import copy_archive
+    from service.db.engine import Database
+    from service.settings import Settings
+
+    source = get_settings()
+    target_url = Settings(database_url=target, data_dir=source.data_dir).sqlalchemy_url
+    if target_url == source.sqlalchemy_url:
+        raise ArshifError("الهدف هو قاعدة البيانات نفسها", "the target is the database being copied")
+    copied = copy_archive(Database(source.sqlalchemy_url), Database(target_url))
+    for table, rows in copied.items():
+        err.print(f"{table}: {rows:,}")
+    err.print(f"copied {_shown(source.sqlalchemy_url)} → {_shown(target_url)}; "
+              "each node builds its index from it when it starts")
 
 
 @app.command()
