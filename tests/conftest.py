@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -37,9 +38,33 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"
 
 
+# ARSHIF_TEST_STORE=postgresql runs every archive, server and CLI call of the suite on PostgreSQL
+# (one database per data directory); tests of SQLite-only features are then skipped.
+TEST_STORE = os.environ.get("ARSHIF_TEST_STORE", "sqlite")
+sqlite_only = pytest.mark.skipif(TEST_STORE != "sqlite", reason="a feature of the embedded SQLite store")
+_suite_postgres: list[PostgresServer] = []
+_databases: dict[Path, str] = {}
+
+
+def database_for(data_dir: Path) -> str | None:
+    """The database an archive in ``data_dir`` uses: None (SQLite inside it) unless the suite runs on PostgreSQL."""
+    if TEST_STORE != "postgresql":
+        return None
+    if not _suite_postgres:
+        _suite_postgres.append(PostgresServer().start())
+        atexit.register(_suite_postgres[0].stop)
+    key = data_dir.resolve()
+    if key not in _databases:
+        _databases[key] = _suite_postgres[0].create_database()
+    return _databases[key]
+
+
 def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")}
-    env.update({"ARSHIF_DATA_DIR": str(data_dir), "ARSHIF_LOG_LEVEL": "WARNING", **extra})
+    env.update({"ARSHIF_DATA_DIR": str(data_dir), "ARSHIF_LOG_LEVEL": "WARNING"})
+    if url := database_for(data_dir):
+        env["ARSHIF_DATABASE_URL"] = url
+    env.update(extra)
     return env
 
 
@@ -55,7 +80,7 @@ def archive(data_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     from service.archive import Archive
     from service.settings import Settings
 
-    archive = Archive(Settings(data_dir=data_dir))
+    archive = Archive(Settings(data_dir=data_dir, database_url=database_for(data_dir)))
     archive.upgrade()
     yield archive
     archive.close()
@@ -76,7 +101,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"server-{self.port}.log"
 
-    def start(self) -> Server:
+    def start(self, ready_within: float = 60) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         run_cli(self.data_dir, "db", "upgrade", **self.env).check_returncode()
         with self.log.open("wb") as log:
@@ -84,7 +109,7 @@ class Server:
                 [ARSHIF, "serve", "--port", str(self.port)], env=env_for(self.data_dir, **self.env),
                 stdout=log, stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")

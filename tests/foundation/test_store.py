@@ -6,6 +6,7 @@ from sqlalchemy import inspect, text
 
 from service.db import Article, Base
 from service.db import migrate
+from tests.conftest import sqlite_only
 
 
 def test_migrations_and_models_agree(any_archive) -> None:  # type: ignore[no-untyped-def]
@@ -22,6 +23,7 @@ def test_schema_has_the_article_columns(any_archive) -> None:  # type: ignore[no
             "content_hash", "cluster_id", "ingested_at", "updated_at", "metadata", "source_id"} <= columns
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(archive) -> None:  # type: ignore[no-untyped-def]
     with archive.db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

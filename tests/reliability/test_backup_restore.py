@@ -2,11 +2,12 @@
 
 import json
 
-from tests.conftest import SEEDS, needs_shared, run_cli
+from tests.conftest import SEEDS, needs_shared, run_cli, sqlite_only
 
 pytestmark = needs_shared(SEEDS)
 
 
+@sqlite_only
 def test_backup_while_serving_then_restore(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(SEEDS.glob("*.txt"))]
     with server.client() as http:

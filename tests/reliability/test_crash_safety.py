@@ -9,13 +9,14 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, run_cli
+from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, run_cli, sqlite_only
 
 pytestmark = needs_shared(NEWS)
 RECORDS = 3000
 ROUNDS = int(os.environ.get("ARSHIF_CRASH_ROUNDS", "3"))  # make soak raises it
 
 
+@sqlite_only
 def test_kill_9_at_random_moments(tmp_path: Path) -> None:
     import lzma
 
