@@ -24,6 +24,7 @@ from service.db.models import Change, utcnow
 
 CHANNEL = "arshif_changes"
 OUTBOX_LOCK = 0x41727368  # "Arsh": one advisory lock key for the whole outbox
+LISTENER_NAME = "arshif-listen"  # application_name of the LISTEN connections, for pg_stat_activity
 
 log = logging.getLogger("arshif.outbox")
 
@@ -67,7 +68,7 @@ class ChangeNotifications:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10) as conn:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10, application_name=LISTENER_NAME) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening = True
                     self.on_change()

@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from service.db.outbox import LISTENER_NAME, libpq_conninfo
 from tests.conftest import ARSHIF, NEWS, Server, env_for, needs_shared, wait_until
 
 
@@ -142,3 +144,17 @@ def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[S
     finally:
         newcomer.stop()
         b.stop()
+
+
+def test_a_lost_notification_connection_falls_back_to_polling_and_reconnects(nodes: tuple[Server, Server], pg_url: str) -> None:
+    a, b = nodes
+    assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=10)
+    with psycopg.connect(libpq_conninfo(pg_url), autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()", [LISTENER_NAME]
+        ).fetchone()
+    assert killed and killed[0] == 2  # one per node
+    body = {"title": "خبر بعد انقطاع الإشعارات", "body": "وصل هذا الخبر إلى العقدة الثانية عبر الاستطلاع الدوري وسمانقطاع."}
+    assert httpx.post(a.url + "/api/articles", json=body).status_code == 201
+    assert wait_until(lambda: total(b, "وسمانقطاع") == 1, timeout=10)
+    assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=15), "the node reconnects its LISTEN"
