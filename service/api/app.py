@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.indexer import IndexFollower
@@ -75,6 +75,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         # a concurrent writer won the race for a unique key; nothing was written by this request
         return problem(409, "conflict", "the change conflicts with another article (a unique key is taken)",
                        "التعديل يتعارض مع مقال آخر (قيمة فريدة مستعملة)", request.url.path)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refuses some values SQLite takes (a NUL character, an out-of-range number)
+        return problem(400, "invalid-value", "a value in the request cannot be stored or compared by the database",
+                       "قيمة في الطلب لا تقبلها قاعدة البيانات", request.url.path)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable", extra={"fields": {"error": str(exc.orig or exc).splitlines()[0]}})
+        response = problem(503, "database-unavailable", "the database is unavailable; try again shortly",
+                           "قاعدة البيانات غير متاحة الآن؛ أعد المحاولة بعد قليل", request.url.path)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

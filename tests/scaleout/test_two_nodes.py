@@ -158,3 +158,18 @@ def test_a_lost_notification_connection_falls_back_to_polling_and_reconnects(nod
     assert httpx.post(a.url + "/api/articles", json=body).status_code == 201
     assert wait_until(lambda: total(b, "وسمانقطاع") == 1, timeout=10)
     assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=15), "the node reconnects its LISTEN"
+
+
+def test_database_trouble_is_a_clear_answer_not_a_crash(tmp_path: Path, pg_url: str, postgres) -> None:  # type: ignore[no-untyped-def]
+    node = Server(tmp_path / "var", ARSHIF_DATABASE_URL=pg_url).start()
+    try:
+        # PostgreSQL refuses NUL characters that SQLite would compare: a 400, not a 500.
+        refused = httpx.get(node.url + "/api/articles", params={"source": "بلدي\x00نيوز"})
+        assert refused.status_code == 400 and refused.json()["title"] == "invalid-value"
+        with psycopg.connect(postgres.admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{pg_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        down = httpx.get(node.url + "/api/articles")
+        assert down.status_code == 503 and down.headers["retry-after"]
+        assert down.json()["detail_ar"].startswith("قاعدة البيانات غير متاحة")
+    finally:
+        node.stop()
