@@ -74,7 +74,7 @@ def test_written_through_one_node_found_through_the_other(shared_nodes: tuple[Se
                     "source": "مراسل", "external_id": f"node-a-{i}"}
             assert http.post("/api/articles", json=body).status_code == 201
             written = time.monotonic()
-            assert wait_until(lambda: total(b, marker) == 1, timeout=10, interval=0.02), f"{marker} never reached node b"
+            assert wait_until(lambda marker=marker: total(b, marker) == 1, timeout=10, interval=0.02), f"{marker} never reached node b"
             seconds.append(time.monotonic() - written)
     print("write on a → searchable on b, seconds:", [round(s, 3) for s in seconds])
     assert statistics.median(seconds) < 1.0, seconds
@@ -141,7 +141,7 @@ def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[S
                               env=env_for(a.data_dir, ARSHIF_DATABASE_URL=pg_url),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(2):
-        assert wait_until(lambda: stats(b)["indexed_documents"] > 0 or ingest.poll() is not None, timeout=120)
+        assert wait_until(lambda b=b: stats(b)["indexed_documents"] > 0 or ingest.poll() is not None, timeout=120)
         time.sleep(0.5)
         assert b.process is not None
         b.process.kill()  # SIGKILL: the indexer thread dies wherever it was

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from service.db import Article, Change
 from service.ingest.store import ArticleInput, ArticleWriter
 
-ITEM = dict(title="قصف على ريف إدلب", body="قصف مدفعي استهدف قرى في ريف إدلب الجنوبي صباح اليوم.",
-            source="مراسل", external_id="race-1")
+ITEM = {"title": "قصف على ريف إدلب", "body": "قصف مدفعي استهدف قرى في ريف إدلب الجنوبي صباح اليوم.",
+        "source": "مراسل", "external_id": "race-1"}
 
 
 def test_the_same_article_from_two_writers_at_once_is_stored_once(any_archive) -> None:  # type: ignore[no-untyped-def]
