@@ -8,12 +8,6 @@ from service.search.engine import SearchRequest, SearchService, decode_cursor, e
 from tests.helpers import add_articles, when
 
 @pytest.fixture
-def archive(any_archive):  # type: ignore[no-untyped-def]
-    """Every test here runs on SQLite and on PostgreSQL."""
-    return any_archive
-
-
-@pytest.fixture
 def corpus(archive):  # type: ignore[no-untyped-def]
     ids = add_articles(
         archive,
