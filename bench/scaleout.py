@@ -28,8 +28,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import ARSHIF, NEWS, Server, env_for  # noqa: E402
-from tests.postgres import PostgresServer  # noqa: E402
+from tests.conftest import ARSHIF, NEWS, Server, env_for
+from tests.postgres import PostgresServer
 
 
 def write_slice(path: Path, start: int, count: int) -> Path:
@@ -102,8 +102,9 @@ def main() -> None:
         lite_s, lite_n = timed_ingest(lite_dir, [first])
         pg_s, pg_n = timed_ingest(pg_dir, [first], ARSHIF_DATABASE_URL=pg_url)
         rows.append(("ingest, one node, SQLite", f"{lite_n:,} articles in {lite_s:.1f} s = {lite_n / lite_s:.0f} articles/s"))
-        rows.append(("ingest, one node, PostgreSQL", f"{pg_n:,} articles in {pg_s:.1f} s = {pg_n / pg_s:.0f} articles/s "
-                     f"(×{(pg_n / pg_s) / (lite_n / lite_s):.2f} of SQLite)"))
+        ratio = (pg_n / pg_s) / (lite_n / lite_s)
+        rows.append(("ingest, one node, PostgreSQL",
+                     f"{pg_n:,} articles in {pg_s:.1f} s = {pg_n / pg_s:.0f} articles/s (×{ratio:.2f} of SQLite)"))
         # Into an empty database of its own, like the single-node run; each of the two nodes indexes
         # everything (its own half and the other's), and here both share the same two cores.
         pair_url = postgres.create_database()
@@ -126,12 +127,12 @@ def main() -> None:
         lite.stop()
         for label, values in (("write on a → found on b (PostgreSQL, two nodes)", cross),
                               ("write → found, one SQLite node (reference)", same)):
-            rows.append((label, f"median {statistics.median(values) * 1000:.0f} ms, p95 {percentile(values, 0.95) * 1000:.0f} ms, "
-                         f"max {max(values) * 1000:.0f} ms over {len(values)} writes"))
+            median, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000
+            rows.append((label, f"median {median:.0f} ms, p95 {p95:.0f} ms, max {max(values) * 1000:.0f} ms over {len(values)} writes"))
     finally:
         postgres.stop()
-    report = ["# Scale-out on PostgreSQL — measured", "", f"`bench/scaleout.py --records {args.records}`, "
-              f"{time.strftime('%Y-%m-%d %H:%M')}, 2 cores shared by every process of the run.", "",
+    run = f"`bench/scaleout.py --records {args.records}`, {time.strftime('%Y-%m-%d %H:%M')}, 2 cores shared by every process of the run."
+    report = ["# Scale-out on PostgreSQL — measured", "", run, "",
               "| measure | result |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(report), encoding="utf-8")
