@@ -66,6 +66,7 @@ class QueryCompiler:
         self.highlights = Highlights()
         self.expansions: list[Expansion] = []
         self._outlets_in_index: int | None = None
+        self._outlets_of: dict[str, dict[str, int]] = {}  # per exact form; the typed word is asked once per candidate
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -251,9 +252,11 @@ class QueryCompiler:
 
     def _outlets(self, exact: str) -> dict[str, int]:
         """How many articles of each outlet contain this exact form."""
-        query = _boolean([(Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_exact", exact)) for f in ("title", "body")])
-        result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
-        return {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
+        if exact not in self._outlets_of:
+            query = _boolean([(Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_exact", exact)) for f in ("title", "body")])
+            result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
+            self._outlets_of[exact] = {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
+        return self._outlets_of[exact]
 
     def _outlet_count(self) -> int:
         if self._outlets_in_index is None:
