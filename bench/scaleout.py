@@ -6,7 +6,7 @@
 2. two ingests at once, through two nodes, of the two halves of as many other articles (articles/s
    in all; both nodes run on this machine's two cores and each indexes everything);
 3. a new node joining: from an empty data directory to ready (its index built from PostgreSQL);
-4. write on node a → searchable on node b (median, p95), and on one SQLite node for reference.
+4. write on node a → searchable on node b (p50, p95), and on one SQLite node for reference.
 
 PostgreSQL runs as a throw-away cluster of Debian's server on loopback (tests/postgres.py), with
 fsync off like the tests: the figures are about Arshif's work, not the disk's.
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import lzma
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,20 +24,13 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]  # the bench modules, then the service package and tests
 
-from tests.conftest import ARSHIF, NEWS, Server, env_for
+from measure import summary_ms
+
+from tests.conftest import ARSHIF, Server, env_for, write_news
 from tests.postgres import PostgresServer
-
-
-def write_slice(path: Path, start: int, count: int) -> Path:
-    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, path.open("w", encoding="utf-8") as out:
-        for i, line in enumerate(corpus):
-            if i >= start + count:
-                break
-            if i >= start:
-                out.write(line)
-    return path
 
 
 def timed_ingest(data_dir: Path, files: list[Path], **env: str) -> tuple[float, int]:
@@ -54,11 +45,6 @@ def timed_ingest(data_dir: Path, files: list[Path], **env: str) -> tuple[float, 
             raise RuntimeError(err.decode()[-2000:])
         added += json.loads(out)["added"]
     return time.perf_counter() - started, added
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def visibility(writer: Server, reader: Server, count: int, tag: str) -> list[float]:
@@ -90,8 +76,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out/scaleout.md"))
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="arshif-scaleout-"))
-    first = write_slice(work / "first.jsonl", 0, args.records)
-    halves = [write_slice(work / f"half{i}.jsonl", args.records + i * args.records // 2, args.records // 2) for i in range(2)]
+    first = write_news(work / "first.jsonl", args.records)
+    half = args.records // 2
+    halves = [write_news(work / f"half{i}.jsonl", half, start=args.records + i * half) for i in range(2)]
     postgres = PostgresServer().start()
     rows = Rows()
     try:
@@ -127,8 +114,8 @@ def main() -> None:
         lite.stop()
         for label, values in (("write on a → found on b (PostgreSQL, two nodes)", cross),
                               ("write → found, one SQLite node (reference)", same)):
-            median, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000
-            rows.append((label, f"median {median:.0f} ms, p95 {p95:.0f} ms, max {max(values) * 1000:.0f} ms over {len(values)} writes"))
+            ms = summary_ms(values)
+            rows.append((label, f"p50 {ms['p50']:.0f} ms, p95 {ms['p95']:.0f} ms, max {ms['max']:.0f} ms over {ms['n']} writes"))
     finally:
         postgres.stop()
     run = f"`bench/scaleout.py --records {args.records}`, {time.strftime('%Y-%m-%d %H:%M')}, 2 cores shared by every process of the run."

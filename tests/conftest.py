@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import itertools
+import lzma
 import os
 import socket
 import subprocess
@@ -10,12 +12,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests.postgres import PostgresServer
+if TYPE_CHECKING:  # tests.postgres imports this module; the server class is imported where it is started
+    from tests.postgres import PostgresServer
 
 # CI explores the same examples every run (a red CI is then reproducible); locally each run explores anew.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -31,6 +35,14 @@ ARSHIF = str(Path(sys.executable).with_name("arshif"))
 
 def needs_shared(path: Path) -> pytest.MarkDecorator:
     return pytest.mark.skipif(not path.exists(), reason=f"{path} not present (../shared is beside the repo in CI)")
+
+
+def write_news(path: Path, count: int, start: int = 0) -> Path:
+    """Records ``start`` to ``start + count`` of the shared news corpus as a JSONL file (a temporary
+    copy for one test or benchmark run; the corpus is never kept in the repository)."""
+    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, path.open("w", encoding="utf-8") as out:
+        out.writelines(itertools.islice(corpus, start, start + count))
+    return path
 
 
 @pytest.fixture
@@ -51,6 +63,8 @@ def database_for(data_dir: Path) -> str | None:
     if TEST_STORE != "postgresql":
         return None
     if not _suite_postgres:
+        from tests.postgres import PostgresServer
+
         _suite_postgres.append(PostgresServer().start())
         atexit.register(_suite_postgres[0].stop)
     key = data_dir.resolve()
@@ -75,12 +89,16 @@ def run_cli(data_dir: Path, *args: str, input: str | None = None, **env: str) ->
 
 
 @pytest.fixture
-def archive(data_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def archive(data_dir: Path):  # type: ignore[no-untyped-def]
     """A migrated archive in a temporary directory, used in-process."""
+    yield from _migrated_archive(data_dir, database_for(data_dir))
+
+
+def _migrated_archive(data_dir: Path, database_url: str | None):  # type: ignore[no-untyped-def]
     from service.archive import Archive
     from service.settings import Settings
 
-    archive = Archive(Settings(data_dir=data_dir, database_url=database_for(data_dir)))
+    archive = Archive(Settings(data_dir=data_dir, database_url=database_url))
     archive.upgrade()
     yield archive
     archive.close()
@@ -162,6 +180,8 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):  # type
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """One real PostgreSQL server for the whole run (each test takes a database of its own)."""
+    from tests.postgres import PostgresServer
+
     server = PostgresServer().start()
     yield server
     server.stop()
@@ -175,11 +195,5 @@ def pg_url(postgres: PostgresServer) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_archive(request: pytest.FixtureRequest, data_dir: Path):  # type: ignore[no-untyped-def]
     """The same archive on each store of record: the embedded SQLite and a shared PostgreSQL."""
-    from service.archive import Archive
-    from service.settings import Settings
-
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    archive = Archive(Settings(data_dir=data_dir, database_url=url))
-    archive.upgrade()
-    yield archive
-    archive.close()
+    yield from _migrated_archive(data_dir, url)

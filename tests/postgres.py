@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 import psycopg
+
+from tests.conftest import free_port
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -26,12 +27,6 @@ def _bin_dir() -> Path:
         if (candidate / "postgres").exists():
             return candidate
     raise RuntimeError("PostgreSQL server binaries not found: `make test` installs Debian's postgresql package")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresServer:
@@ -56,7 +51,7 @@ class PostgresServer:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
-        self.port = _free_port()
+        self.port = free_port()
         data = self.root / "data"
         self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
         options = (

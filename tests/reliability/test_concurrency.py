@@ -1,7 +1,6 @@
 """Ingest while 8 clients search and 2 write through the API: no request fails, nothing is locked out,
 and a new article is searchable within a second of its commit."""
 
-import lzma
 import subprocess
 import threading
 import time
@@ -9,17 +8,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ARSHIF, NEWS, env_for, needs_shared
+from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, write_news
 
 pytestmark = needs_shared(NEWS)
 QUERIES = ["سوريا", "النفط", "ترامب", "كرة القدم", '"الأمم المتحدة"', "الانتخابات", "بوتين OR روسيا", "الاقتصاد -النفط"]
 
 
 def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    source = tmp_path / "news.jsonl"
-    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, source.open("w", encoding="utf-8") as out:
-        for _, line in zip(range(3000), corpus):
-            out.write(line)
+    source = write_news(tmp_path / "news.jsonl", 3000)
     ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(server.data_dir),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     failures: list[str] = []

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, run_cli, sqlite_only
+from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, run_cli, sqlite_only, write_news
 
 pytestmark = needs_shared(NEWS)
 RECORDS = 3000
@@ -18,12 +18,7 @@ ROUNDS = int(os.environ.get("ARSHIF_CRASH_ROUNDS", "3"))  # make soak raises it
 
 @sqlite_only
 def test_kill_9_at_random_moments(tmp_path: Path) -> None:
-    import lzma
-
-    source = tmp_path / "news.jsonl"
-    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, source.open("w", encoding="utf-8") as out:
-        for _, line in zip(range(RECORDS), corpus):
-            out.write(line)
+    source = write_news(tmp_path / "news.jsonl", RECORDS)
     data_dir = tmp_path / "var"
     run_cli(data_dir, "db", "upgrade").check_returncode()
     rng = random.Random(7)

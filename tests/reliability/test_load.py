@@ -4,7 +4,6 @@
 ARSHIF_LOAD_RATE); docs/reliability.md records a run."""
 
 import itertools
-import lzma
 import os
 import statistics
 import threading
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import NEWS, needs_shared, run_cli
+from tests.conftest import NEWS, needs_shared, run_cli, write_news
 
 pytestmark = needs_shared(NEWS)
 RATE = float(os.environ.get("ARSHIF_LOAD_RATE", "25"))  # requests per second, offered whatever the answers do
@@ -25,10 +24,7 @@ MIX = [{"q": "سوريا"}, {"q": "النفط الأسعار"}, {"q": '"الأم
 
 
 def test_server_holds_its_rate_without_errors(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    source = tmp_path / "news.jsonl"
-    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, source.open("w", encoding="utf-8") as out:
-        for _, line in zip(range(2000), corpus):
-            out.write(line)
+    source = write_news(tmp_path / "news.jsonl", 2000)
     run_cli(server.data_dir, "ingest", str(source), "--no-progress").check_returncode()
     latencies: list[float] = []
     errors: list[str] = []

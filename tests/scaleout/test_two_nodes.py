@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from service.db.outbox import LISTENER_NAME, libpq_conninfo
-from tests.conftest import ARSHIF, NEWS, Server, env_for, needs_shared, wait_until
+from tests.conftest import ARSHIF, NEWS, Server, env_for, needs_shared, wait_until, write_news
 
 
 def start_nodes(root: Path, url: str) -> tuple[Server, Server]:
@@ -132,10 +132,7 @@ def test_the_same_articles_written_on_both_nodes_at_once_are_stored_once(shared_
 @needs_shared(NEWS)
 def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[Server, Server], tmp_path: Path, pg_url: str) -> None:
     a, b = nodes
-    source = tmp_path / "news.jsonl"
-    with source.open("w", encoding="utf-8") as out:
-        for record in news_records(1000):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    source = write_news(tmp_path / "news.jsonl", 1000)
     # A bulk ingest through node a's data directory, while node b follows and is killed twice.
     ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"],
                               env=env_for(a.data_dir, ARSHIF_DATABASE_URL=pg_url),
