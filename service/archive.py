@@ -13,7 +13,7 @@ from service.settings import Settings
 class Archive:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db = Database(settings.sqlalchemy_url)
+        self.db = Database(settings.sqlalchemy_url, settings.write_deadline_s)
 
     @cached_property
     def index(self) -> SearchIndex:

@@ -10,6 +10,7 @@ from __future__ import annotations
 class ArshifError(Exception):
     status: int = 400
     type: str = "bad-request"
+    retry_after: int | None = None  # seconds, for a 503 the client should retry
 
     def __init__(self, message_ar: str, message_en: str, *, status: int | None = None, type: str | None = None):
         super().__init__(message_en)
@@ -36,3 +37,4 @@ class QuerySyntaxError(ArshifError):
 class IndexUnavailable(ArshifError):
     status = 503
     type = "index-unavailable"
+    retry_after = 5

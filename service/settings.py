@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_request_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted.")
     cors_origins: CsvList = Field(default_factory=list)
+    write_deadline_s: float = Field(
+        30.0, gt=0, description="How long a write waits for another process's write lock before a 503 (SQLite)."
+    )
 
     _split = field_validator("api_keys", "read_keys", "cors_origins", mode="before")(_split_csv)
 

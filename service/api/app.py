@@ -47,7 +47,10 @@ def problem(status: int, type_: str, detail: str, detail_ar: str, instance: str 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArshifError)
     async def _arshif(request: Request, exc: ArshifError) -> JSONResponse:
-        return problem(exc.status, exc.type, exc.message_en, exc.message_ar, request.url.path)
+        response = problem(exc.status, exc.type, exc.message_en, exc.message_ar, request.url.path)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,10 +3,19 @@
 Readers use plain deferred transactions and, thanks to WAL, never wait for an ingest. Writers start
 with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing half-way with
 "database is locked" when a read transaction tries to upgrade.
+
+SQLite's busy handler is not fair: a waiter polls with growing sleeps, and a writer that has just
+committed takes the lock again before a sleeping waiter wakes, so threads of one process sharing a
+``Database`` can starve until the busy timeout. They therefore first queue, first come first served,
+on a lock of this process (``FairLock``) and only then ask SQLite. Between processes the busy timeout
+remains, and a write that still finds the database locked is retried whole until ``WRITE_DEADLINE_S``,
+then refused with ``StoreBusy`` (a 503 with ``Retry-After``), never a 500.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,18 +23,75 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-BUSY_TIMEOUT_MS = 30_000
+from service.errors import ArshifError
+
+BUSY_TIMEOUT_MS = 5_000  # one wait for another process's write lock; a write is retried up to the deadline
+WRITE_DEADLINE_S = 30.0
 # PostgreSQL's words for "another transaction got in the way": serialization failure, deadlock.
 RACE_SQLSTATES = {"40001", "40P01"}
 T = TypeVar("T")
 
 
+class StoreBusy(ArshifError):
+    status = 503
+    type = "store-busy"
+    retry_after = 5
+
+    def __init__(self, waited_s: float) -> None:
+        super().__init__(
+            f"قاعدة البيانات مشغولة بكتابة أخرى منذ {waited_s:.0f} ثانية؛ أعد المحاولة بعد قليل",
+            f"the database has been busy with another writer for {waited_s:.0f} s; try again shortly",
+        )
+
+
 def lost_a_race(exc: DBAPIError) -> bool:
     """A concurrent writer won: a unique key it committed first, or a deadlock between the two."""
     return isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
+
+
+def is_locked(exc: DBAPIError) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy timeout."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+class FairLock:
+    """First come, first served; the thread holding it may take it again (a write inside a write)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._queue: list[object] = []  # waiting tickets, oldest first; the holder is not in it
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float) -> bool:
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            ticket = object()
+            self._queue.append(ticket)
+            deadline = time.monotonic() + timeout
+            while self._owner is not None or self._queue[0] is not ticket:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._queue.remove(ticket)
+                    self._changed.notify_all()
+                    return False
+                self._changed.wait(left)
+            self._queue.pop(0)
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._changed.notify_all()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -59,12 +125,14 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One engine and its two session factories (read, write)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, write_deadline_s: float = WRITE_DEADLINE_S) -> None:
         self.url = url
+        self.write_deadline_s = write_deadline_s
         self.engine = make_engine(url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         writer_engine = self.engine.execution_options(sqlite_immediate=True)
         self._write = sessionmaker(writer_engine, expire_on_commit=False)
+        self._writers = FairLock() if self.engine.dialect.name == "sqlite" else None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -72,23 +140,44 @@ class Database:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A write transaction: committed on success, rolled back on any error (nothing half-written)."""
-        with self._write() as session, session.begin():
-            yield session
+    def writing(self, deadline_s: float | None = None) -> Iterator[Session]:
+        """A write transaction: committed on success, rolled back on any error (nothing half-written).
+        On SQLite the threads of this process take their turns in the order they asked."""
+        deadline_s = self.write_deadline_s if deadline_s is None else deadline_s
+        if self._writers is None:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        if not self._writers.acquire(deadline_s):
+            raise StoreBusy(deadline_s)
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        finally:
+            self._writers.release()
 
     def write(self, work: Callable[[Session], T], attempts: int = 3) -> T:
-        """Run ``work`` in a write transaction, again from the start if a concurrent writer (another
-        node on PostgreSQL) won a race: the retry plans against what that writer committed, so the
-        same article arriving twice becomes one article and an "unchanged" or "duplicate", not an error."""
-        for attempt in range(1, attempts + 1):
+        """Run ``work`` in a write transaction, again from the start if a concurrent writer won: on
+        PostgreSQL another node's unique key or a deadlock (the retry plans against what that writer
+        committed, so the same article arriving twice becomes "unchanged" or "duplicate", not an
+        error); on SQLite another process holding the write lock past the busy timeout, retried until
+        the write deadline and then refused with ``StoreBusy``."""
+        deadline_s = self.write_deadline_s
+        started = time.monotonic()
+        races = 0
+        while True:
+            left = deadline_s - (time.monotonic() - started)
+            if left <= 0:
+                raise StoreBusy(deadline_s)
             try:
-                with self.writing() as session:
+                with self.writing(left) as session:
                     return work(session)
             except DBAPIError as exc:
-                if attempt == attempts or not lost_a_race(exc):
+                if is_locked(exc):
+                    continue
+                races += 1
+                if races == attempts or not lost_a_race(exc):
                     raise
-        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
