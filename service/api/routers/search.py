@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from service.api.deps import get_search, require_read
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
-from service.search.engine import SearchRequest, SearchService, decode_cursor
+from service.search.engine import MAX_OFFSET, SearchRequest, SearchService
 from service.search.query import parse_date_bound
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
@@ -32,10 +32,11 @@ def _dates(date_from: str | None, date_to: str | None) -> tuple[datetime | None,
 
 
 def build_request(
+    service: Annotated[SearchService, Depends(get_search)],
     q: Q = "",
     match: Annotated[Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
     source: Annotated[list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])] = None,
@@ -53,7 +54,7 @@ def build_request(
         sections=section or [], date_from=start, date_to=end, fold=fold_duplicates, facets=facets, histogram=histogram,
     )
     if cursor:
-        request.offset = decode_cursor(request, cursor)
+        request.offset = service.decode_cursor(request, cursor)
     return request
 
 

@@ -1,0 +1,173 @@
+"""No request can take the server down (issue 14): forged cursors, deep queries, extreme dates and ids,
+deeply nested metadata. Each answers a 4xx problem (or the page's own 4xx), and the server lives on."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import stat
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from service.errors import ArshifError
+from service.search.engine import MAX_LIMIT, MAX_OFFSET, SearchRequest, SearchService
+from tests.conftest import Server, wait_until
+from tests.helpers import add_articles, when
+
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+WORD = "زلزال"  # every article of this module has it, and nothing else in the shared server does
+COUNT = 7
+STORY_WORDS = (
+    "المدينة الساحلية الجبلية الشمالية الجنوبية الشرقية الغربية صباح مساء فجر ظهر ليلة أمس اليوم غدا "
+    "المستشفى المدرسة الجامعة الملعب السوق الميناء المطار الجسر النهر البحر الوادي السهل الصحراء الغابة "
+    "الأطباء المعلمون الطلاب اللاعبون التجار البحارة الطيارون المهندسون الفلاحون الصيادون الجنود الشرطة "
+    "انهار تصدع غرق احترق توقف انقطع أغلق فتح نقل أنقذ أخلى سقط ارتفع انخفض "
+    "الكهرباء الماء الغاز الهاتف الطريق القطار الحافلة السفينة الطائرة البريد"
+).split()
+
+
+@pytest.fixture(scope="module")
+def http(shared_server: Server) -> Iterator[httpx.Client]:
+    with shared_server.client() as client:
+        for i in range(COUNT):
+            story = " ".join(STORY_WORDS[i::COUNT])  # every article tells a story of its own: none folds into another
+            response = client.post("/api/articles", json={
+                "title": f"{WORD} رقم {i}", "body": f"ضرب {WORD} {story}",
+                "source": "وكالة الاختبار", "published_at": f"2018-02-{i + 1:02d}T10:00:00Z",
+            })
+            assert response.status_code == 201, response.text
+        assert wait_until(lambda: client.get("/api/search", params={"q": WORD}).json()["total"] == COUNT, timeout=20)
+        yield client
+
+
+def assert_problem(response: httpx.Response, status: int | tuple[int, ...], type_: str | None = None) -> dict[str, Any]:
+    statuses = status if isinstance(status, tuple) else (status,)
+    assert response.status_code in statuses, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    if type_:
+        assert body["type"].endswith("/" + type_), body
+    assert ARABIC.search(body["detail_ar"]), body
+    assert body["detail"] and not ARABIC.search(body["detail"].split(" / ")[0]), body
+    return body
+
+
+def assert_alive(http: httpx.Client) -> None:
+    assert http.get("/healthz").status_code == 200
+    assert http.get("/api/search", params={"q": WORD}).status_code == 200
+
+
+def _editable(article: dict[str, Any]) -> dict[str, Any]:
+    keys = ("body", "title", "url", "external_id", "source", "author", "section", "published_at", "language", "metadata")
+    return {k: article[k] for k in keys}
+
+
+# -- 1. cursors ---------------------------------------------------------------------------------------------
+
+SEARCH = {"q": WORD, "fold_duplicates": "false", "limit": 2, "sort": "oldest"}
+
+
+def _fingerprint() -> str:
+    return SearchRequest(q=WORD, sort="oldest", fold=False).fingerprint()
+
+
+def _unsigned(raw: str) -> str:
+    """A cursor as today's unsigned ones were made: base64 of JSON text, written by hand."""
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _forged(raw: str) -> str:
+    """The same JSON with a made-up signature in the signed format."""
+    return _unsigned(raw) + "." + base64.urlsafe_b64encode(b"\0" * 32).decode().rstrip("=")
+
+
+FORGED_PAYLOADS = {
+    "huge offset": '{"o": 1000000000000, "h": "%s"}',
+    "offset 10**18": '{"o": 1000000000000000000, "h": "%s"}',
+    "Infinity": '{"o": Infinity, "h": "%s"}',
+    "NaN": '{"o": NaN, "h": "%s"}',
+    "negative": '{"o": -5, "h": "%s"}',
+    "string": '{"o": "2", "h": "%s"}',
+    "float": '{"o": 2.5, "h": "%s"}',
+    "bool": '{"o": true, "h": "%s"}',
+    "past the deepest page": '{"o": %d, "h": "%%s"}' % (MAX_OFFSET + 1),
+}
+
+
+@pytest.mark.parametrize("shape", [_unsigned, _forged], ids=["unsigned", "bad-signature"])
+@pytest.mark.parametrize("payload", list(FORGED_PAYLOADS.values()), ids=list(FORGED_PAYLOADS))
+def test_forged_cursor_is_refused_and_the_server_lives(http: httpx.Client, shape: Any, payload: str) -> None:
+    cursor = shape(payload % _fingerprint())
+    assert_problem(http.get("/api/search", params={**SEARCH, "cursor": cursor}), 400, "invalid-cursor")
+    assert_alive(http)
+
+
+def test_tampered_and_foreign_cursors_are_refused(http: httpx.Client) -> None:
+    genuine = http.get("/api/search", params=SEARCH).json()["next_cursor"]
+    body, signature = genuine.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    tampered_payload = base64.urlsafe_b64encode(json.dumps({**payload, "o": 10**12}).encode()).decode().rstrip("=")
+    flipped_signature = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+    for cursor in (f"{tampered_payload}.{signature}", f"{body}.{flipped_signature}", body, f"{body}.{signature}.x",
+                   "not-a-cursor", "é.é", "." * 3):
+        assert_problem(http.get("/api/search", params={**SEARCH, "cursor": cursor}), 400, "invalid-cursor")
+    # a genuine cursor of another search (another query) does not page this one
+    other = http.get("/api/search", params={**SEARCH, "q": f"{WORD} OR المنطقة"}).json()["next_cursor"]
+    assert other
+    assert_problem(http.get("/api/search", params={**SEARCH, "cursor": other}), 400, "invalid-cursor")
+    assert_alive(http)
+
+
+@pytest.mark.parametrize("fold", ["false", "true"])
+def test_genuine_cursors_page_through_every_hit(http: httpx.Client, fold: str) -> None:
+    params = {**SEARCH, "fold_duplicates": fold}
+    seen: list[int] = []
+    page = http.get("/api/search", params=params).json()
+    while True:
+        seen += [hit["id"] for hit in page["hits"]]
+        if not page["next_cursor"]:
+            break
+        assert len(seen) < COUNT * 2, "cursors must not loop"
+        response = http.get("/api/search", params={**params, "cursor": page["next_cursor"]})
+        assert response.status_code == 200, response.text
+        page = response.json()
+    assert len(seen) == len(set(seen)) == COUNT
+
+
+def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_articles(archive, *({"title": f"{WORD} {i}", "body": f"{WORD} في المدينة رقم {i} {'و' * i}",
+                             "published_at": when(i + 1)} for i in range(3)))
+    request = SearchRequest(q=WORD, limit=1, fold=False)
+    first, second = SearchService(archive), SearchService(archive)  # two workers of one data directory
+    cursor = first.search(request).next_cursor
+    assert cursor
+    key = archive.settings.data_dir / "cursor.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) >= 32
+    assert second.decode_cursor(request, cursor) == 1
+
+    from service.archive import Archive
+    from service.settings import Settings
+
+    elsewhere = Archive(Settings(data_dir=tmp_path / "elsewhere"))  # another archive's cursors mean nothing here
+    try:
+        with pytest.raises(ArshifError) as refused:
+            SearchService(elsewhere).decode_cursor(request, cursor)
+        assert refused.value.type == "invalid-cursor"
+    finally:
+        elsewhere.close()
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit"),
+    # (the values that abort the process on unbounded code, 10**12 and up, are sent to a server above instead)
+    [(MAX_OFFSET + 1, 10), (-1, 10), (True, 10), (2.5, 10), (0, -1), (0, MAX_LIMIT + 1), (0, 1.0)],
+)
+def test_the_engine_refuses_pages_beyond_the_bound_whoever_asks(archive, offset: Any, limit: Any) -> None:  # type: ignore[no-untyped-def]
+    add_articles(archive, {"title": WORD, "body": f"{WORD} في المدينة", "published_at": when(1)})
+    with pytest.raises(ArshifError) as refused:
+        SearchService(archive).search(SearchRequest(q=WORD, offset=offset, limit=limit, fold=False))
+    assert refused.value.type == "invalid-page" and ARABIC.search(refused.value.message_ar)
