@@ -12,7 +12,8 @@
 The parser never fails on bad input: unbalanced quotes and parentheses are closed, lone operators
 are read as words or dropped, and what was repaired is reported in ``ParsedQuery.warnings``. It only
 raises ``QuerySyntaxError`` for things it cannot guess (an impossible date, an unknown field value
-type), so users always get either results or one clear sentence.
+type, parentheses or NOTs nested deeper than ``MAX_DEPTH``), so users always get either results or
+one clear sentence.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from service.errors import QuerySyntaxError
 
 MAX_QUERY_CHARS = 2_000
 MAX_CLAUSES = 64
+MAX_DEPTH = 32  # nested parentheses and NOTs; the tree is walked recursively, so its depth is bounded
 
 FIELD_ALIASES = {
     "title": "title", "عنوان": "title", "العنوان": "title",
@@ -167,6 +169,17 @@ class _Parser:
         self.i = 0
         self.parsed = parsed
         self.clauses = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        """One more level of parentheses or NOT; refused past ``MAX_DEPTH`` (no recursion without bound)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"الاستعلام متداخل أكثر من اللازم: الحد الأقصى {MAX_DEPTH} مستوى من الأقواس أو NOT",
+                f"the query is nested too deeply: at most {MAX_DEPTH} levels of parentheses or NOT",
+                type="query-too-deep",
+            )
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -213,7 +226,9 @@ class _Parser:
             if following is None or following.kind == "rparen" or self._is_op("OR"):
                 self.parsed.warnings.append("NOT without a term ignored")
                 return None
+            self.deeper()
             inner = self.unary()
+            self.depth -= 1
             return Not(inner) if inner is not None else None
         tok = self.peek()
         assert tok is not None
@@ -225,7 +240,9 @@ class _Parser:
     def primary(self, tok: _Tok) -> Node | None:
         self.i += 1
         if tok.kind == "lparen":
+            self.deeper()
             inner = self.or_expr()
+            self.depth -= 1
             if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
                 self.i += 1
             else:
@@ -297,7 +314,10 @@ def _with_field(node: Node, field_name: str) -> Node:
 
 
 def _join(kind: type[And], left: Node | None, right: Node | None) -> Node | None:
+    """``left AND right``, kept flat: ``a ) b ) c`` is one And of three, not three nested ones."""
     parts = tuple(p for p in (left, right) if p is not None)
+    if len(parts) == 2 and isinstance(left, kind):
+        return kind((*left.children, right))  # type: ignore[arg-type]
     return parts[0] if len(parts) == 1 else (kind(parts) if parts else None)
 
 

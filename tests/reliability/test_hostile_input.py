@@ -171,3 +171,33 @@ def test_the_engine_refuses_pages_beyond_the_bound_whoever_asks(archive, offset:
     with pytest.raises(ArshifError) as refused:
         SearchService(archive).search(SearchRequest(q=WORD, offset=offset, limit=limit, fold=False))
     assert refused.value.type == "invalid-page" and ARABIC.search(refused.value.message_ar)
+
+
+# -- 2. queries, dates and ids that used to answer 500 --------------------------------------------------------
+
+DEEP_QUERIES = {
+    "250 parentheses": "(" * 250 + WORD + ")" * 250,
+    "unclosed parentheses": "(" * 400 + WORD,
+    "negated groups": "-(" * 200 + WORD,
+    "field groups": "عنوان:(" * 150 + WORD,
+    "NOT chain": "NOT " * 450 + WORD,
+    "33 levels": "(" * 33 + WORD + ")" * 33,
+}
+
+
+@pytest.mark.parametrize("query", list(DEEP_QUERIES.values()), ids=list(DEEP_QUERIES))
+def test_deeply_nested_query_is_a_clear_400(http: httpx.Client, query: str) -> None:
+    for path in ("/api/search", "/api/export"):
+        body = assert_problem(http.get(path, params={"q": query}), 400, "query-too-deep")
+        assert "32" in body["detail"] and "32" in body["detail_ar"]
+    page = http.get("/", params={"q": query})
+    assert page.status_code == 400 and "متداخل" in page.text
+    assert http.get(f"/articles/{1}", params={"q": query}).status_code in (200, 404)  # highlights give up quietly
+    assert_alive(http)
+
+
+def test_nesting_within_the_bound_and_long_or_chains_still_search(http: httpx.Client) -> None:
+    for query in ("(" * 32 + WORD + ")" * 32, " OR ".join([WORD] * 400), "a ) " * 300 + WORD, "NOT NOT " + WORD):
+        response = http.get("/api/search", params={"q": query})
+        assert response.status_code == 200, response.text
+    assert http.get("/api/search", params={"q": "(" * 32 + WORD + ")" * 32}).json()["total"] == COUNT
