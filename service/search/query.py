@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from service.errors import QuerySyntaxError
 
 MAX_QUERY_CHARS = 2_000
 MAX_CLAUSES = 64
 MAX_DEPTH = 32  # nested parentheses and NOTs; the tree is walked recursively, so its depth is bounded
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # the "to" bound of the last day there is
 
 FIELD_ALIASES = {
     "title": "title", "عنوان": "title", "العنوان": "title",
@@ -322,19 +323,17 @@ def _join(kind: type[And], left: Node | None, right: Node | None) -> Node | None
 
 
 def parse_date_bound(value: str) -> tuple[datetime, datetime]:
-    """``2018``, ``2018-02`` or ``2018-02-17`` (Arabic-Indic digits welcome) → [start, end) in UTC."""
+    """``2018``, ``2018-02`` or ``2018-02-17`` (Arabic-Indic digits welcome) → [start, end) in UTC.
+    The end of 9999-12-31 (or of 9999-12, or 9999) is ``END_OF_TIME``: there is no day after it."""
     text = value.translate(DIGITS).strip().replace("/", "-")
     try:
         if re.fullmatch(r"\d{4}", text):
-            start = date(int(text), 1, 1)
-            end = date(start.year + 1, 1, 1)
+            start, period = date(int(text), 1, 1), "year"
         elif re.fullmatch(r"\d{4}-\d{1,2}", text):
             year, month = map(int, text.split("-"))
-            start = date(year, month, 1)
-            end = date(year + (month == 12), month % 12 + 1, 1)
+            start, period = date(year, month, 1), "month"
         elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-            start = date(*map(int, text.split("-")))
-            end = start + timedelta(days=1)
+            start, period = date(*map(int, text.split("-"))), "day"
         else:
             raise ValueError(value)
     except ValueError:
@@ -343,8 +342,29 @@ def parse_date_bound(value: str) -> tuple[datetime, datetime]:
             f"invalid date {value!r}; use 2018-02-17, 2018-02 or 2018",
             type="invalid-date",
         ) from None
-    as_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=timezone.utc)  # noqa: E731
-    return as_dt(start), as_dt(end)
+    return _midnight(start), _midnight(_after(start, period))
+
+
+def date_bounds(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
+    """The [start, end) that a "from" and a "to" date as users type them cover, ``to`` included to its
+    last day; either may be absent. Every from/to pair (API, page, CLI, the article list) goes through here."""
+    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
+
+
+def _after(start: date, period: str) -> date | None:
+    """The first day after the year, month or day that begins at ``start``; None after 9999-12-31."""
+    try:
+        if period == "year":
+            return date(start.year + 1, 1, 1)
+        if period == "month":
+            return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _midnight(day: date | None) -> datetime:
+    return END_OF_TIME if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def parse(text: str) -> ParsedQuery:

@@ -18,7 +18,7 @@ from service.errors import ArshifError, NotFound
 from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
 from service.search.engine import SearchRequest, SearchService
-from service.search.query import parse, parse_date_bound
+from service.search.query import date_bounds, parse
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -121,13 +121,13 @@ def search_page(request: Request, search: Annotated[SearchService, Depends(get_s
             page = 1
         sort = state.one("sort", "relevance" if q else "newest")
         try:
+            start, end = date_bounds(state.one("from"), state.one("to"))
             req = SearchRequest(
                 q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                 sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
                 match="any" if state.one("match") == "any" else "all",
                 sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
-                date_from=parse_date_bound(state.one("from"))[0] if state.one("from") else None,
-                date_to=parse_date_bound(state.one("to"))[1] if state.one("to") else None,
+                date_from=start, date_to=end,
                 fold=state.one("fold") != "0", facets=True, histogram="month",
             )
             response = search.search(req)

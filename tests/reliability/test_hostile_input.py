@@ -201,3 +201,38 @@ def test_nesting_within_the_bound_and_long_or_chains_still_search(http: httpx.Cl
         response = http.get("/api/search", params={"q": query})
         assert response.status_code == 200, response.text
     assert http.get("/api/search", params={"q": "(" * 32 + WORD + ")" * 32}).json()["total"] == COUNT
+
+
+EXTREME_DATES = [
+    ("/api/search", {"q": WORD, "to": "9999-12-31"}),
+    ("/api/search", {"q": WORD, "to": "9999-12"}),
+    ("/api/search", {"q": WORD, "to": "9999"}),
+    ("/api/search", {"q": WORD, "to": "٩٩٩٩-١٢-٣١"}),
+    ("/api/search", {"q": f"{WORD} to:9999-12-31"}),
+    ("/api/search", {"q": f"{WORD} إلى:9999-12-31"}),
+    ("/api/search", {"q": WORD, "from": "0001-01-01"}),
+    ("/api/search", {"q": f"{WORD} from:0001-01-01 to:9999-12-31"}),
+    ("/api/search", {"q": WORD, "from": "0001-01-01", "to": "9999-12-31", "fold_duplicates": "false"}),
+    ("/api/articles", {"to": "9999-12-31", "source": "وكالة الاختبار"}),
+    ("/api/articles", {"from": "0001-01-01", "to": "9999", "source": "وكالة الاختبار"}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), EXTREME_DATES)
+def test_dates_at_the_ends_of_the_calendar_are_open_bounds(http: httpx.Client, path: str, params: dict[str, str]) -> None:
+    response = http.get(path, params=params)
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == COUNT
+
+
+def test_dates_at_the_ends_of_the_calendar_on_the_page_and_export(http: httpx.Client) -> None:
+    page = http.get("/", params={"q": WORD, "to": "9999-12-31", "from": "0001-01-01"})
+    assert page.status_code == 200 and "رقم 0" in page.text and "رقم 6" in page.text
+    page = http.get("/", params={"q": f"{WORD} إلى:9999-12-31"})
+    assert page.status_code == 200 and "رقم 0" in page.text and "رقم 6" in page.text
+    export = http.get("/api/export", params={"q": WORD, "to": "9999-12-31"})
+    assert export.status_code == 200 and len(export.text.splitlines()) == COUNT
+    # past the calendar is still an invalid date, as before
+    assert_problem(http.get("/api/search", params={"q": WORD, "to": "10000-01-01"}), 400, "invalid-date")
+    assert_problem(http.get("/api/search", params={"q": WORD, "from": "0000-01-01"}), 400, "invalid-date")
+    assert_alive(http)

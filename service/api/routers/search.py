@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +11,7 @@ from service.api.deps import get_search, require_read
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
 from service.search.engine import MAX_OFFSET, SearchRequest, SearchService
-from service.search.query import parse_date_bound
+from service.search.query import date_bounds
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
 
@@ -25,10 +24,6 @@ Q = Annotated[str, Query(
     examples=['"دير الزور" قسد', "ترامب OR ترمب", "بوتين -روسيا", "source:BBC from:2018-02"],
 )]
 DateParam = Annotated[str | None, Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"])]
-
-
-def _dates(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
-    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
 
 
 def build_request(
@@ -48,7 +43,7 @@ def build_request(
     facets: Annotated[bool, Query(description="Count sources, authors, sections, years, months")] = False,
     histogram: Annotated[Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")] = None,
 ) -> SearchRequest:
-    start, end = _dates(date_from, date_to)
+    start, end = date_bounds(date_from, date_to)
     request = SearchRequest(
         q=q, match=match, limit=limit, offset=offset, sort=sort, sources=source or [], authors=author or [],
         sections=section or [], date_from=start, date_to=end, fold=fold_duplicates, facets=facets, histogram=histogram,
@@ -86,7 +81,7 @@ def export(
     date_from: Annotated[DateParam, Query(alias="from")] = None,
     date_to: Annotated[DateParam, Query(alias="to")] = None,
 ) -> StreamingResponse:
-    start, end = _dates(date_from, date_to)
+    start, end = date_bounds(date_from, date_to)
     request = SearchRequest(q=q, match=match, sort=sort, sources=source or [], authors=author or [],
                             sections=section or [], date_from=start, date_to=end, fold=False, snippets=False)
     articles = service.iter_matches(request)
