@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from service.api.deps import get_archive, get_search, require_read
 from service.archive import Archive
 from service.db import Article
+from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
@@ -148,7 +149,8 @@ def article_page(
     q: Annotated[str, Query(max_length=2000)] = "",
 ) -> HTMLResponse:
     with archive.db.reading() as session:
-        article = session.get(Article, article_id)
+        # an id no store can hold (past 2**31-1) is simply not there; the store is not asked
+        article = session.get(Article, article_id) if 1 <= article_id <= MAX_ID else None
         if article is None:
             return templates.TemplateResponse(request, "missing.html", {"article_id": article_id}, status_code=404)
         marks = _highlights(search, q)

@@ -236,3 +236,11 @@ def test_dates_at_the_ends_of_the_calendar_on_the_page_and_export(http: httpx.Cl
     assert_problem(http.get("/api/search", params={"q": WORD, "to": "10000-01-01"}), 400, "invalid-date")
     assert_problem(http.get("/api/search", params={"q": WORD, "from": "0000-01-01"}), 400, "invalid-date")
     assert_alive(http)
+
+
+@pytest.mark.parametrize("article_id", ["9223372036854775808", "2147483648", "-9223372036854775809", "0"])
+def test_an_id_past_any_store_is_simply_missing(http: httpx.Client, article_id: str) -> None:
+    page = http.get(f"/articles/{article_id}")
+    assert page.status_code == 404 and "غير موجود" in page.text
+    assert_problem(http.get(f"/api/articles/{article_id}"), 422)
+    assert_alive(http)
