@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.ingest.formats.dates import as_utc
+
 
 class Problem(BaseModel):
     """RFC 9457 problem details, with the human message in Arabic and English."""
@@ -59,6 +61,17 @@ class ArticlePatch(TextModel):
     published_at: datetime | None = None
     language: str | None = Field(None, max_length=16)
     metadata: dict[str, Any] | None = None
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc_instant(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        utc = as_utc(value)
+        if utc is None:
+            raise ValueError("published_at is outside the range of dates once converted to UTC"
+                             " / تاريخ النشر خارج مدى التواريخ بعد تحويله إلى التوقيت العالمي")
+        return utc
 
 
 class ArticleIn(ArticlePatch):

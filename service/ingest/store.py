@@ -25,6 +25,7 @@ from service.db import Article, ArticleBand, ArticleSignature, Source
 from service.db.outbox import record_changes
 from service.db.models import utcnow
 from service.ingest import fingerprint
+from service.ingest.formats.dates import as_utc
 
 EDITABLE_FIELDS = ("title", "body", "url", "author", "section", "published_at", "language", "external_id")
 MAX_TITLE_CHARS = 2_000
@@ -73,6 +74,8 @@ def validate(item: ArticleInput) -> None:
             raise RejectedRecord(f"{name} longer than {limit:,} characters / الحقل {name} أطول من المسموح")
         if "\x00" in value:
             raise RejectedRecord("text contains NUL bytes / النص يحوي محارف NUL")
+    if item.published_at is not None and (not isinstance(item.published_at, datetime) or as_utc(item.published_at) is None):
+        raise RejectedRecord("published_at is not a date UTC can hold / تاريخ النشر خارج مدى التواريخ")
 
 
 # The store's column widths, enforced here for every store (PostgreSQL refuses longer values, SQLite

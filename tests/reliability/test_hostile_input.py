@@ -244,3 +244,34 @@ def test_an_id_past_any_store_is_simply_missing(http: httpx.Client, article_id: 
     assert page.status_code == 404 and "غير موجود" in page.text
     assert_problem(http.get(f"/api/articles/{article_id}"), 422)
     assert_alive(http)
+
+
+OUT_OF_UTC = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"]
+
+
+@pytest.mark.parametrize("published_at", OUT_OF_UTC)
+def test_a_date_utc_cannot_hold_is_refused_before_anything_is_written(http: httpx.Client, published_at: str) -> None:
+    body = f"نص فريد لا يتكرر {published_at}"
+    assert_problem(http.post("/api/articles", json={"body": body, "published_at": published_at}), 422, "validation")
+    assert_problem(http.post("/api/articles", json=[{"body": body, "published_at": published_at}]), 422, "validation")
+    target = http.get("/api/articles", params={"source": "وكالة الاختبار", "limit": 1}).json()["items"][0]
+    assert_problem(http.patch(f"/api/articles/{target['id']}", json={"published_at": published_at}), 422, "validation")
+    assert_problem(http.put(f"/api/articles/{target['id']}", json={**_editable(target), "published_at": published_at}),
+                   422, "validation")
+    after = http.get(f"/api/articles/{target['id']}").json()
+    assert after["published_at"] == target["published_at"] and after["updated_at"] == target["updated_at"]
+    assert http.get("/api/search", params={"q": "فريد لا يتكرر"}).json()["total"] == 0
+    assert http.get("/api/articles").status_code == 200
+    assert_alive(http)
+
+
+def test_file_ingest_drops_a_date_utc_cannot_hold(http: httpx.Client) -> None:
+    lines = [json.dumps({"id": f"far-{i}", "body": f"خبر من طرف التقويم رقم {i}", "source": "طرف التقويم",
+                         "published_at": date}, ensure_ascii=False) for i, date in enumerate(OUT_OF_UTC)]
+    response = http.post("/api/ingest", files={"files": ("far.jsonl", "\n".join(lines).encode(), "application/jsonl")})
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["added"] == 2 and summary["failed"] == 0, summary
+    items = http.get("/api/articles", params={"source": "طرف التقويم"}).json()["items"]
+    assert [item["published_at"] for item in items] == [None, None]
+    assert all(any("out of range" in note for note in item["metadata"]["ingest"]["notes"]) for item in items)
