@@ -275,3 +275,51 @@ def test_file_ingest_drops_a_date_utc_cannot_hold(http: httpx.Client) -> None:
     items = http.get("/api/articles", params={"source": "طرف التقويم"}).json()["items"]
     assert [item["published_at"] for item in items] == [None, None]
     assert all(any("out of range" in note for note in item["metadata"]["ingest"]["notes"]) for item in items)
+
+
+# -- 3. deeply nested metadata --------------------------------------------------------------------------------
+
+
+def _nested(levels: int, list_levels: bool = False) -> Any:
+    value: Any = "قاع"
+    for _ in range(levels):
+        value = [value] if list_levels else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [{"deep": _nested(300)}, {"deep": _nested(300, list_levels=True)}, {"edge": _nested(33)},
+     {"fine": 1, "deep": _nested(900)}],
+    ids=["300 objects", "300 lists", "33 levels", "900 levels"],
+)
+def test_deep_metadata_is_refused_before_anything_is_written(http: httpx.Client, metadata: dict[str, Any]) -> None:
+    before = http.get("/api/articles").json()["total"]
+    body = f"مقال بملحقات عميقة {len(json.dumps(metadata))}"
+    assert_problem(http.post("/api/articles", json={"body": body, "metadata": metadata}), 422, "validation")
+    assert_problem(http.post("/api/articles", json=[{"body": body + " ثان", "metadata": metadata}]), 422, "validation")
+    assert http.get("/api/articles").json()["total"] == before
+
+    target = http.get("/api/articles", params={"source": "وكالة الاختبار", "limit": 1}).json()["items"][0]
+    assert_problem(http.patch(f"/api/articles/{target['id']}", json={"metadata": metadata, "title": "تغيّر"}),
+                   422, "validation")
+    assert_problem(http.put(f"/api/articles/{target['id']}", json={**_editable(target), "metadata": metadata}),
+                   422, "validation")
+    after = http.get(f"/api/articles/{target['id']}").json()
+    assert {k: after[k] for k in ("title", "metadata", "updated_at")} == {k: target[k] for k in ("title", "metadata", "updated_at")}
+
+    listing = http.get("/api/articles")
+    assert listing.status_code == 200 and listing.json()["total"] == before
+    assert_alive(http)
+
+
+def test_metadata_as_deep_as_file_ingest_keeps_is_accepted_and_reads_back(http: httpx.Client) -> None:
+    metadata = {"edge": _nested(32), "also": _nested(32, list_levels=True)}
+    created = http.post("/api/articles", json={"body": "مقال بملحقات على الحد تماما", "metadata": metadata})
+    assert created.status_code == 201, created.text
+    article_id = created.json()["id"]
+    assert http.get(f"/api/articles/{article_id}").json()["metadata"] == metadata
+    patched = http.patch(f"/api/articles/{article_id}", json={"metadata": {"edge": _nested(31)}})
+    assert patched.status_code == 200 and patched.json()["metadata"] == {"edge": _nested(31)}
+    assert http.get("/api/articles").status_code == 200
+    assert http.delete(f"/api/articles/{article_id}").status_code == 204

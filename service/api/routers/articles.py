@@ -148,7 +148,9 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
             raise ArshifError(str(exc), str(exc), status=409, type="conflict") from None
         session.flush()
         session.refresh(article)
-        return _out(article)
+        out = _out(article)
+        out.model_dump(mode="json")  # an answer that cannot be written must undo the change, not follow it
+        return out
 
     out = archive.db.write(work)
     request.app.state.follower.poke()
