@@ -21,13 +21,15 @@ from tests.helpers import add_articles, when
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 WORD = "زلزال"  # every article of this module has it, and nothing else in the shared server does
 COUNT = 7
-STORY_WORDS = (
-    "المدينة الساحلية الجبلية الشمالية الجنوبية الشرقية الغربية صباح مساء فجر ظهر ليلة أمس اليوم غدا "
-    "المستشفى المدرسة الجامعة الملعب السوق الميناء المطار الجسر النهر البحر الوادي السهل الصحراء الغابة "
-    "الأطباء المعلمون الطلاب اللاعبون التجار البحارة الطيارون المهندسون الفلاحون الصيادون الجنود الشرطة "
-    "انهار تصدع غرق احترق توقف انقطع أغلق فتح نقل أنقذ أخلى سقط ارتفع انخفض "
-    "الكهرباء الماء الغاز الهاتف الطريق القطار الحافلة السفينة الطائرة البريد"
-).split()
+STORY_WORDS = [
+    "المدينة", "الساحلية", "الجبلية", "الشمالية", "الجنوبية", "الشرقية", "الغربية", "صباح", "مساء", "فجر",
+    "ظهر", "ليلة", "أمس", "اليوم", "غدا", "المستشفى", "المدرسة", "الجامعة", "الملعب", "السوق", "الميناء",
+    "المطار", "الجسر", "النهر", "البحر", "الوادي", "السهل", "الصحراء", "الغابة", "الأطباء", "المعلمون",
+    "الطلاب", "اللاعبون", "التجار", "البحارة", "الطيارون", "المهندسون", "الفلاحون", "الصيادون", "الجنود",
+    "الشرطة", "انهار", "تصدع", "غرق", "احترق", "توقف", "انقطع", "أغلق", "فتح", "نقل", "أنقذ", "أخلى", "سقط",
+    "ارتفع", "انخفض", "الكهرباء", "الماء", "الغاز", "الهاتف", "الطريق", "القطار", "الحافلة", "السفينة",
+    "الطائرة", "البريد",
+]
 
 
 @pytest.fixture(scope="module")
@@ -86,22 +88,22 @@ def _forged(raw: str) -> str:
 
 
 FORGED_PAYLOADS = {
-    "huge offset": '{"o": 1000000000000, "h": "%s"}',
-    "offset 10**18": '{"o": 1000000000000000000, "h": "%s"}',
-    "Infinity": '{"o": Infinity, "h": "%s"}',
-    "NaN": '{"o": NaN, "h": "%s"}',
-    "negative": '{"o": -5, "h": "%s"}',
-    "string": '{"o": "2", "h": "%s"}',
-    "float": '{"o": 2.5, "h": "%s"}',
-    "bool": '{"o": true, "h": "%s"}',
-    "past the deepest page": '{"o": %d, "h": "%%s"}' % (MAX_OFFSET + 1),
+    "huge offset": '{"o": 1000000000000, "h": "HASH"}',
+    "offset 10**18": '{"o": 1000000000000000000, "h": "HASH"}',
+    "Infinity": '{"o": Infinity, "h": "HASH"}',
+    "NaN": '{"o": NaN, "h": "HASH"}',
+    "negative": '{"o": -5, "h": "HASH"}',
+    "string": '{"o": "2", "h": "HASH"}',
+    "float": '{"o": 2.5, "h": "HASH"}',
+    "bool": '{"o": true, "h": "HASH"}',
+    "past the deepest page": '{"o": ' + str(MAX_OFFSET + 1) + ', "h": "HASH"}',
 }
 
 
 @pytest.mark.parametrize("shape", [_unsigned, _forged], ids=["unsigned", "bad-signature"])
 @pytest.mark.parametrize("payload", list(FORGED_PAYLOADS.values()), ids=list(FORGED_PAYLOADS))
 def test_forged_cursor_is_refused_and_the_server_lives(http: httpx.Client, shape: Any, payload: str) -> None:
-    cursor = shape(payload % _fingerprint())
+    cursor = shape(payload.replace("HASH", _fingerprint()))
     assert_problem(http.get("/api/search", params={**SEARCH, "cursor": cursor}), 400, "invalid-cursor")
     assert_alive(http)
 
