@@ -274,16 +274,15 @@ def synonyms_remove(group_id: Annotated[int, typer.Argument(help="Group id (see 
 
 def _request(query, limit, offset, sort, source, date_from, date_to, fold, match):  # type: ignore[no-untyped-def]
     from service.search.engine import SearchRequest
-    from service.search.query import parse_date_bound
+    from service.search.query import date_bounds
 
     if sort not in ("relevance", "newest", "oldest"):
         raise ArshifError("الترتيب يجب أن يكون relevance أو newest أو oldest", "--sort must be relevance, newest or oldest")
     if match not in ("all", "any"):
         raise ArshifError("المطابقة يجب أن تكون all أو any", "--match must be all or any")
+    start, end = date_bounds(date_from, date_to)
     return SearchRequest(
-        q=query, limit=limit, offset=offset, sort=sort, sources=list(source or []),
-        date_from=parse_date_bound(date_from)[0] if date_from else None,
-        date_to=parse_date_bound(date_to)[1] if date_to else None,
+        q=query, limit=limit, offset=offset, sort=sort, sources=list(source or []), date_from=start, date_to=end,
         fold=fold, match=match,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     cors_origins: CsvList = Field(default_factory=list)
     write_deadline_s: float = Field(
         30.0, gt=0, description="How long a write waits for another process's write lock before a 503 (SQLite)."
+    )
+    cursor_key: SecretStr | None = Field(
+        None, description="Secret that signs search cursors; give every node of a cluster the same one. "
+        "Unset: a random key kept in <data_dir>/cursor.key.",
     )
 
     _split = field_validator("api_keys", "read_keys", "cors_origins", mode="before")(_split_csv)

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.ingest.formats.dates import as_utc
+from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
+
 
 class Problem(BaseModel):
     """RFC 9457 problem details, with the human message in Arabic and English."""
@@ -21,19 +24,21 @@ class Problem(BaseModel):
 
 
 def _no_lone_surrogates(value: Any) -> Any:
-    """JSON may carry "\ud800" escapes that are not text; refuse them here rather than fail in storage."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("text contains invalid Unicode (lone surrogates) / نص بترميز غير صالح") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _no_lone_surrogates(key)
-            _no_lone_surrogates(item)
-    elif isinstance(value, list):
-        for item in value:
-            _no_lone_surrogates(item)
+    """JSON may carry "\ud800" escapes that are not text; refuse them here rather than fail in storage.
+    Iterative: a deeply nested value is refused by its own validator, not by a RecursionError here."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text contains invalid Unicode (lone surrogates) / نص بترميز غير صالح") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return value
 
 
@@ -58,7 +63,27 @@ class ArticlePatch(TextModel):
     section: str | None = Field(None, max_length=500)
     published_at: datetime | None = None
     language: str | None = Field(None, max_length=16)
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = Field(None, description=f"Anything else, nested at most {MAX_METADATA_DEPTH} levels")
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc_instant(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        utc = as_utc(value)
+        if utc is None:
+            raise ValueError("published_at is outside the range of dates once converted to UTC"
+                             " / تاريخ النشر خارج مدى التواريخ بعد تحويله إلى التوقيت العالمي")
+        return utc
+
+    @field_validator("metadata")
+    @classmethod
+    def _not_too_deep(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        keys = too_deep_metadata(value or {})
+        if keys:
+            raise ValueError(f"metadata {', '.join(repr(k[:40]) for k in keys[:3])} nested deeper than {MAX_METADATA_DEPTH} levels"
+                             f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى")
+        return value
 
 
 class ArticleIn(ArticlePatch):

@@ -25,6 +25,8 @@ from service.db import Article, ArticleBand, ArticleSignature, Source
 from service.db.outbox import record_changes
 from service.db.models import utcnow
 from service.ingest import fingerprint
+from service.ingest.formats.dates import as_utc
+from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
 
 EDITABLE_FIELDS = ("title", "body", "url", "author", "section", "published_at", "language", "external_id")
 MAX_TITLE_CHARS = 2_000
@@ -73,6 +75,11 @@ def validate(item: ArticleInput) -> None:
             raise RejectedRecord(f"{name} longer than {limit:,} characters / الحقل {name} أطول من المسموح")
         if "\x00" in value:
             raise RejectedRecord("text contains NUL bytes / النص يحوي محارف NUL")
+    if item.published_at is not None and (not isinstance(item.published_at, datetime) or as_utc(item.published_at) is None):
+        raise RejectedRecord("published_at is not a date UTC can hold / تاريخ النشر خارج مدى التواريخ")
+    if item.metadata and too_deep_metadata(item.metadata):
+        raise RejectedRecord(f"metadata nested deeper than {MAX_METADATA_DEPTH} levels"
+                             f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى")
 
 
 # The store's column widths, enforced here for every store (PostgreSQL refuses longer values, SQLite
@@ -152,6 +159,7 @@ class ArticleWriter:
             body=fields.get("body", article.body),
             **{name: fields.get(name, getattr(article, name)) for name in EDITABLE_FIELDS if name != "body"},
             source=fields.get("source", article.source.name if article.source else None),
+            metadata=fields.get("metadata"),
         )
         validate(merged)
         normalized = fingerprint.normalized_text(merged.body)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from service.db import Article
 from service.errors import ArshifError, NotFound, QuerySyntaxError
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
+from service.search.cursor import CursorCodec, cursor_key
 from service.search.query import Term, parse, positive_terms
 from service.search.synonyms import SynonymTable
 
@@ -31,6 +31,10 @@ Match = Literal["all", "any"]
 Interval = Literal["day", "week", "month"]
 
 FACET_SIZE = 20
+# The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
+# (a forged offset of 10**12 used to take the whole process down). The API's pages are at most 100.
+MAX_OFFSET = 100_000
+MAX_LIMIT = 10_000
 MAX_HISTOGRAM_BUCKETS = 400
 EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
@@ -93,20 +97,15 @@ class SearchResponse:
     took_ms: float = 0.0
 
 
-def encode_cursor(request: SearchRequest, offset: int) -> str:
-    raw = json.dumps({"o": offset, "h": request.fingerprint()}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(request: SearchRequest, cursor: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset, fingerprint = int(data["o"]), str(data["h"])
-    except (ValueError, KeyError, TypeError):
-        raise ArshifError("مؤشر الصفحة غير صالح", "invalid cursor", type="invalid-cursor") from None
-    if fingerprint != request.fingerprint() or offset < 0:
-        raise ArshifError("مؤشر الصفحة لا يخص هذا البحث", "the cursor belongs to another search", type="invalid-cursor")
-    return offset
+def check_page(request: SearchRequest) -> None:
+    """Refuse an offset or limit beyond the bounds, whoever built the request (API, page, CLI, cursor)."""
+    for name, value, high in (("offset", request.offset, MAX_OFFSET), ("limit", request.limit, MAX_LIMIT)):
+        if type(value) is not int or not 0 <= value <= high:
+            raise ArshifError(
+                f"المعامل {name} يجب أن يكون عددًا صحيحًا من 0 إلى {high}",
+                f"{name} must be a whole number from 0 to {high}",
+                type="invalid-page",
+            )
 
 
 class SearchService:
@@ -114,10 +113,26 @@ class SearchService:
         self.archive = archive
         self.synonyms = SynonymTable(archive.db)
 
+    # -- cursors -------------------------------------------------------------------------------
+
+    @cached_property
+    def cursors(self) -> CursorCodec:
+        settings = self.archive.settings
+        secret = settings.cursor_key.get_secret_value() if settings.cursor_key else None
+        return CursorCodec(cursor_key(settings.data_dir, secret), MAX_OFFSET)
+
+    def encode_cursor(self, request: SearchRequest, offset: int) -> str:
+        return self.cursors.encode(request.fingerprint(), offset)
+
+    def decode_cursor(self, request: SearchRequest, cursor: str) -> int:
+        """The offset of a cursor this server signed for this same search; ``invalid-cursor`` otherwise."""
+        return self.cursors.decode(request.fingerprint(), cursor)
+
     # -- search --------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
+        check_page(request)
         searcher = self.archive.index.searcher()
         parsed = parse(request.q)
         if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
@@ -149,8 +164,8 @@ class SearchService:
             response.histogram = self._histogram(searcher, query, request.histogram)
         if total < 5 and parsed.root is not None:
             response.suggestions = self._suggest(searcher, request.q, parsed.root)
-        if more:
-            response.next_cursor = encode_cursor(request, request.offset + request.limit)
+        if more and request.offset + request.limit <= MAX_OFFSET:
+            response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
@@ -407,4 +422,4 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min((d for d in (a, b) if d), default=None)
 
 
-__all__ = ["SearchRequest", "SearchResponse", "Hit", "SearchService", "encode_cursor", "decode_cursor"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "SearchRequest", "SearchResponse", "Hit", "SearchService", "check_page"]

@@ -12,19 +12,22 @@
 The parser never fails on bad input: unbalanced quotes and parentheses are closed, lone operators
 are read as words or dropped, and what was repaired is reported in ``ParsedQuery.warnings``. It only
 raises ``QuerySyntaxError`` for things it cannot guess (an impossible date, an unknown field value
-type), so users always get either results or one clear sentence.
+type, parentheses or NOTs nested deeper than ``MAX_DEPTH``), so users always get either results or
+one clear sentence.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from service.errors import QuerySyntaxError
 
 MAX_QUERY_CHARS = 2_000
 MAX_CLAUSES = 64
+MAX_DEPTH = 32  # nested parentheses and NOTs; the tree is walked recursively, so its depth is bounded
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # the "to" bound of the last day there is
 
 FIELD_ALIASES = {
     "title": "title", "عنوان": "title", "العنوان": "title",
@@ -167,6 +170,17 @@ class _Parser:
         self.i = 0
         self.parsed = parsed
         self.clauses = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        """One more level of parentheses or NOT; refused past ``MAX_DEPTH`` (no recursion without bound)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"الاستعلام متداخل أكثر من اللازم: الحد الأقصى {MAX_DEPTH} مستوى من الأقواس أو NOT",
+                f"the query is nested too deeply: at most {MAX_DEPTH} levels of parentheses or NOT",
+                type="query-too-deep",
+            )
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -213,7 +227,9 @@ class _Parser:
             if following is None or following.kind == "rparen" or self._is_op("OR"):
                 self.parsed.warnings.append("NOT without a term ignored")
                 return None
+            self.deeper()
             inner = self.unary()
+            self.depth -= 1
             return Not(inner) if inner is not None else None
         tok = self.peek()
         assert tok is not None
@@ -225,7 +241,9 @@ class _Parser:
     def primary(self, tok: _Tok) -> Node | None:
         self.i += 1
         if tok.kind == "lparen":
+            self.deeper()
             inner = self.or_expr()
+            self.depth -= 1
             if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
                 self.i += 1
             else:
@@ -297,24 +315,25 @@ def _with_field(node: Node, field_name: str) -> Node:
 
 
 def _join(kind: type[And], left: Node | None, right: Node | None) -> Node | None:
+    """``left AND right``, kept flat: ``a ) b ) c`` is one And of three, not three nested ones."""
     parts = tuple(p for p in (left, right) if p is not None)
+    if len(parts) == 2 and isinstance(left, kind):
+        return kind((*left.children, right))  # type: ignore[arg-type]
     return parts[0] if len(parts) == 1 else (kind(parts) if parts else None)
 
 
 def parse_date_bound(value: str) -> tuple[datetime, datetime]:
-    """``2018``, ``2018-02`` or ``2018-02-17`` (Arabic-Indic digits welcome) → [start, end) in UTC."""
+    """``2018``, ``2018-02`` or ``2018-02-17`` (Arabic-Indic digits welcome) → [start, end) in UTC.
+    The end of 9999-12-31 (or of 9999-12, or 9999) is ``END_OF_TIME``: there is no day after it."""
     text = value.translate(DIGITS).strip().replace("/", "-")
     try:
         if re.fullmatch(r"\d{4}", text):
-            start = date(int(text), 1, 1)
-            end = date(start.year + 1, 1, 1)
+            start, period = date(int(text), 1, 1), "year"
         elif re.fullmatch(r"\d{4}-\d{1,2}", text):
             year, month = map(int, text.split("-"))
-            start = date(year, month, 1)
-            end = date(year + (month == 12), month % 12 + 1, 1)
+            start, period = date(year, month, 1), "month"
         elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-            start = date(*map(int, text.split("-")))
-            end = start + timedelta(days=1)
+            start, period = date(*map(int, text.split("-"))), "day"
         else:
             raise ValueError(value)
     except ValueError:
@@ -323,8 +342,29 @@ def parse_date_bound(value: str) -> tuple[datetime, datetime]:
             f"invalid date {value!r}; use 2018-02-17, 2018-02 or 2018",
             type="invalid-date",
         ) from None
-    as_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=timezone.utc)  # noqa: E731
-    return as_dt(start), as_dt(end)
+    return _midnight(start), _midnight(_after(start, period))
+
+
+def date_bounds(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
+    """The [start, end) that a "from" and a "to" date as users type them cover, ``to`` included to its
+    last day; either may be absent. Every from/to pair (API, page, CLI, the article list) goes through here."""
+    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
+
+
+def _after(start: date, period: str) -> date | None:
+    """The first day after the year, month or day that begins at ``start``; None after 9999-12-31."""
+    try:
+        if period == "year":
+            return date(start.year + 1, 1, 1)
+        if period == "month":
+            return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _midnight(day: date | None) -> datetime:
+    return END_OF_TIME if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def parse(text: str) -> ParsedQuery:

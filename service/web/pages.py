@@ -14,11 +14,12 @@ from markupsafe import Markup, escape
 from service.api.deps import get_archive, get_search, require_read
 from service.archive import Archive
 from service.db import Article
+from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
 from service.search.engine import SearchRequest, SearchService
-from service.search.query import parse, parse_date_bound
+from service.search.query import date_bounds, parse
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -121,13 +122,13 @@ def search_page(request: Request, search: Annotated[SearchService, Depends(get_s
             page = 1
         sort = state.one("sort", "relevance" if q else "newest")
         try:
+            start, end = date_bounds(state.one("from"), state.one("to"))
             req = SearchRequest(
                 q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                 sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
                 match="any" if state.one("match") == "any" else "all",
                 sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
-                date_from=parse_date_bound(state.one("from"))[0] if state.one("from") else None,
-                date_to=parse_date_bound(state.one("to"))[1] if state.one("to") else None,
+                date_from=start, date_to=end,
                 fold=state.one("fold") != "0", facets=True, histogram="month",
             )
             response = search.search(req)
@@ -148,7 +149,8 @@ def article_page(
     q: Annotated[str, Query(max_length=2000)] = "",
 ) -> HTMLResponse:
     with archive.db.reading() as session:
-        article = session.get(Article, article_id)
+        # an id no store can hold (past 2**31-1) is simply not there; the store is not asked
+        article = session.get(Article, article_id) if 1 <= article_id <= MAX_ID else None
         if article is None:
             return templates.TemplateResponse(request, "missing.html", {"article_id": article_id}, status_code=404)
         marks = _highlights(search, q)

@@ -4,7 +4,7 @@ import pytest
 
 from service.errors import QuerySyntaxError
 from service.search import synonyms
-from service.search.engine import SearchRequest, SearchService, decode_cursor, encode_cursor
+from service.search.engine import SearchRequest, SearchService
 from tests.helpers import add_articles, when
 
 @pytest.fixture
@@ -152,11 +152,11 @@ def test_pagination_and_cursor(corpus) -> None:  # type: ignore[no-untyped-def]
     request = SearchRequest(q="", sort="oldest", limit=3)
     first = service.search(request)
     assert first.next_cursor
-    request.offset = decode_cursor(request, first.next_cursor)
+    request.offset = service.decode_cursor(request, first.next_cursor)
     second = service.search(request)
     assert not set(titles(first)) & set(titles(second))
     with pytest.raises(Exception, match="cursor"):
-        decode_cursor(SearchRequest(q="آخر"), encode_cursor(request, 3))
+        service.decode_cursor(SearchRequest(q="آخر"), service.encode_cursor(request, 3))
 
 
 def test_similar_articles_are_other_stories(corpus) -> None:  # type: ignore[no-untyped-def]

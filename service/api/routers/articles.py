@@ -21,7 +21,7 @@ from service.errors import ArshifError, NotFound
 from service.export import article_record
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
 from service.search.engine import SearchService
-from service.search.query import parse_date_bound
+from service.search.query import date_bounds
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 read = [Depends(require_read)]
@@ -69,10 +69,11 @@ def list_articles(
         conditions.append(Article.author == author)
     if section:
         conditions.append(Article.section == section)
-    if date_from:
-        conditions.append(Article.published_at >= parse_date_bound(date_from)[0])
-    if date_to:
-        conditions.append(Article.published_at < parse_date_bound(date_to)[1])
+    start, end = date_bounds(date_from, date_to)
+    if start:
+        conditions.append(Article.published_at >= start)
+    if end:
+        conditions.append(Article.published_at < end)
     with archive.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
         rows = session.scalars(
@@ -147,7 +148,9 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
             raise ArshifError(str(exc), str(exc), status=409, type="conflict") from None
         session.flush()
         session.refresh(article)
-        return _out(article)
+        out = _out(article)
+        out.model_dump(mode="json")  # an answer that cannot be written must undo the change, not follow it
+        return out
 
     out = archive.db.write(work)
     request.app.state.follower.poke()

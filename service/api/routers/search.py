@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,8 +10,8 @@ from fastapi.responses import StreamingResponse
 from service.api.deps import get_search, require_read
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
-from service.search.engine import SearchRequest, SearchService, decode_cursor
-from service.search.query import parse_date_bound
+from service.search.engine import MAX_OFFSET, SearchRequest, SearchService
+from service.search.query import date_bounds
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
 
@@ -27,15 +26,12 @@ Q = Annotated[str, Query(
 DateParam = Annotated[str | None, Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"])]
 
 
-def _dates(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
-    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
-
-
 def build_request(
+    service: Annotated[SearchService, Depends(get_search)],
     q: Q = "",
     match: Annotated[Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
     source: Annotated[list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])] = None,
@@ -47,13 +43,13 @@ def build_request(
     facets: Annotated[bool, Query(description="Count sources, authors, sections, years, months")] = False,
     histogram: Annotated[Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")] = None,
 ) -> SearchRequest:
-    start, end = _dates(date_from, date_to)
+    start, end = date_bounds(date_from, date_to)
     request = SearchRequest(
         q=q, match=match, limit=limit, offset=offset, sort=sort, sources=source or [], authors=author or [],
         sections=section or [], date_from=start, date_to=end, fold=fold_duplicates, facets=facets, histogram=histogram,
     )
     if cursor:
-        request.offset = decode_cursor(request, cursor)
+        request.offset = service.decode_cursor(request, cursor)
     return request
 
 
@@ -85,7 +81,7 @@ def export(
     date_from: Annotated[DateParam, Query(alias="from")] = None,
     date_to: Annotated[DateParam, Query(alias="to")] = None,
 ) -> StreamingResponse:
-    start, end = _dates(date_from, date_to)
+    start, end = date_bounds(date_from, date_to)
     request = SearchRequest(q=q, match=match, sort=sort, sources=source or [], authors=author or [],
                             sections=section or [], date_from=start, date_to=end, fold=False, snippets=False)
     articles = service.iter_matches(request)

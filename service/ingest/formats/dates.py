@@ -49,16 +49,27 @@ def month_number(name: str) -> int | None:
     return None
 
 
+def as_utc(value: datetime) -> datetime | None:
+    """``value`` as an aware UTC datetime (a naive one is taken to be UTC already), or None when UTC
+    has no such instant: 9999-12-31T23:00-05:00 is after the last one, 0001-01-01T00:00+05:00 before
+    the first. Every date that is stored goes through here (file ingest, the API)."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
 def sane(value: datetime, *, now: datetime | None = None) -> DateResult:
     """Aware UTC value, or None with a note if it is absurd (before 1900, more than a year ahead)."""
     note = None
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        value = value.replace(tzinfo=UTC)
         note = "published_at: no timezone given, UTC assumed"
-    try:
-        value = value.astimezone(UTC)
-    except (OverflowError, ValueError):
+    utc = as_utc(value)
+    if utc is None:
         return DateResult(None, f"published_at {value!r} is out of range; dropped")
+    value = utc
     now = now or datetime.now(UTC)
     if value.year < MIN_YEAR or value > now + FUTURE_SLACK:
         return DateResult(None, f"published_at {value.isoformat()} is implausible; dropped")

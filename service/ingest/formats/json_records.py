@@ -20,6 +20,7 @@ from service.ingest.formats.streams import (
     iter_lines,
 )
 from service.ingest.formats.text import guess_language, tidy_inline, tidy_text
+from service.ingest.limits import MAX_METADATA_DEPTH, deeper_than
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +42,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 CONTAINER_KEYS = ("articles", "items", "records", "data", "results", "documents", "docs", "entries", "posts")
 RESERVED_METADATA = ("ingest", "trafilatura", "warc")
 MAX_JSON_DEPTH_HINT = "JSON nested too deeply"
-
-
-# Unknown fields nested deeper than this are not kept (storing them would risk RecursionError downstream).
-MAX_METADATA_DEPTH = 32
-
-
-def _deeper_than(value: object, limit: int) -> bool:
-    """Whether a JSON value nests more than ``limit`` levels (iterative: no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
 
 
 class RecordError(ValueError):
@@ -108,7 +92,7 @@ def record_to_article(record: object, origin: str, fmt: str, encoding: str = "ut
     for key, value in remaining.items():
         if value is None:
             continue
-        if _deeper_than(value, MAX_METADATA_DEPTH):
+        if deeper_than(value, MAX_METADATA_DEPTH):  # unknown fields nested deeper are not kept
             too_deep.append(key)
             continue
         metadata[f"json_{key}" if key in RESERVED_METADATA else key] = value
