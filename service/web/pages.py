@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -27,6 +28,19 @@ templates.env.filters["arabic_date"] = arabic_date
 templates.env.filters["arabic_month"] = arabic_month
 templates.env.filters["month_name"] = month_name
 templates.env.globals["count_noun"] = count_noun
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if a page may link to it: http(s) only. A ``javascript:`` or ``data:`` URL (or anything
+    else) would run or render in the reader's browser, so it is shown as plain text instead."""
+    if not url:
+        return None
+    candidate = url.strip()
+    return candidate if _WEB_URL.fullmatch(candidate) else None
+
+
+templates.env.filters["web_link"] = web_link
 PAGE_SIZE = 10
 SORTS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
 FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author": "الكتّاب", "year": "السنوات"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,28 @@ def test_csv_export_from_the_cli_neutralises_formula_cells(data_dir: Path, archi
     assert all(row["body"].startswith("نص المقال") for row in rows)
     raw = run_cli(data_dir, "export", "--format", "jsonl")
     assert {json.loads(line)["title"] for line in raw.stdout.splitlines()} == set(FORMULAS)
+
+
+# --- 3. Only http(s) URLs become links ---------------------------------------------------------------
+
+
+def test_script_and_data_urls_are_not_links_on_the_article_page(shared_server: Server) -> None:
+    urls = ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", " JavaScript:alert(2)",
+            "https://example.org/news/safe"]
+    with shared_server.client() as http:
+        answer = http.post("/api/articles", json=[
+            {"title": f"رابط المقال {i}", "body": f"نص فيه رابط من نوع آخر رقم {i}", "url": url}
+            for i, url in enumerate(urls)
+        ])
+        assert answer.status_code == 201, answer.text
+        ids = [r["id"] for r in answer.json()["results"]]
+        pages = [http.get(f"/articles/{i}") for i in ids]
+        assert all(page.status_code == 200 for page in pages)
+        for page in pages[:3]:
+            assert not re.search(r'href="\s*(javascript|data):', page.text, re.IGNORECASE), page.text
+            assert "المقال الأصلي" in page.text  # still shown, as text
+        assert 'href="https://example.org/news/safe"' in pages[3].text
+        assert wait_until(lambda: http.get("/api/search", params={"q": "رابط"}).json()["total"] >= 4, timeout=10)
+        results = http.get("/", params={"q": "رابط"})
+        assert results.status_code == 200
+        assert not re.search(r'href="\s*(javascript|data):', results.text, re.IGNORECASE)
