@@ -169,7 +169,7 @@ def article_page(
         context = {
             "article": article, "q": q,
             "title_html": Markup(highlight.highlight_all(article.title, marks)) if article.title else "",
-            "paragraphs": [Markup(highlight.highlight_all(p, marks)) for p in article.body.split("\n") if p.strip()],
+            "paragraphs": [Markup(p) for p in highlight.paragraphs(article.body, marks)],
             "members": search.cluster_members(article),
             "state": PageState({"q": [q]} if q else {}),
         }

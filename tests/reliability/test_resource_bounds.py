@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ARSHIF, Server, env_for, run_cli, wait_until
+from tests.conftest import ARSHIF, SEEDS, Server, env_for, needs_shared, run_cli, wait_until
 from tests.helpers import add_articles
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "-2+3", "@SUM(1)"]
@@ -217,3 +217,33 @@ def test_client_that_disconnects_mid_ingest_stops_the_work(tmp_path: Path) -> No
             assert http.get("/readyz").status_code == 200
     finally:
         server.stop()
+
+
+# --- 4. A multi-megabyte article in results and on its page ------------------------------------------
+
+
+@needs_shared(SEEDS)
+def test_five_megabyte_article_shows_highlighted_in_results_and_on_its_page(shared_server: Server) -> None:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    paragraphs = [text] * (5_000_000 // len(text) + 1)
+    # a word found only deep in the body (past four fifths), once plainly and once with diacritics
+    paragraphs.insert(len(paragraphs) * 4 // 5, "وصل الوفد إلى زمردستان صباح اليوم ثم غادر زُمُرّدستان مساءً")
+    body = "\n".join(paragraphs)
+    assert len(body) > 5_000_000
+    with shared_server.client() as http:
+        answer = http.post("/api/articles", json={"title": "مقال طويل جدًا عن الحدود", "body": body,
+                                                  "source": "اختبار الطول"})
+        assert answer.status_code == 201, answer.text
+        article_id = answer.json()["id"]
+        assert wait_until(lambda: http.get("/api/search", params={"q": "زمردستان"}).json()["total"] == 1, timeout=30)
+        hit = http.get("/api/search", params={"q": "زمردستان"}).json()["hits"][0]
+        assert hit["id"] == article_id
+        assert "<mark>زمردستان</mark>" in hit["snippet"] and "<mark>زُمُرّدستان</mark>" in hit["snippet"]
+        common = http.get("/api/search", params={"q": "الديمقراطية", "source": "اختبار الطول"}).json()["hits"][0]
+        assert "<mark>" in common["snippet"] and len(common["snippet"]) < 2000
+        results = http.get("/", params={"q": "زمردستان"})
+        assert results.status_code == 200 and "<mark>زمردستان</mark>" in results.text
+        page = http.get(f"/articles/{article_id}", params={"q": "زمردستان"})
+        assert page.status_code == 200
+        assert "<mark>زمردستان</mark>" in page.text and "<mark>زُمُرّدستان</mark>" in page.text
+        assert page.text.count("دير الزور") >= len(paragraphs) - 1  # the whole body is on the page
