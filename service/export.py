@@ -10,6 +10,8 @@ from typing import Any
 
 from service.db import Article
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FIELDS = ("id", "external_id", "source", "url", "title", "author", "section", "published_at", "language",
               "cluster_id", "ingested_at", "updated_at", "body", "metadata")
 
@@ -34,6 +36,14 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
+def csv_cell(value: Any) -> Any:
+    """A value as it goes into a CSV cell: text a spreadsheet would run as a formula gets a leading
+    single quote (OWASP's advice); everything else is written as it is. JSON exports keep raw values."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def write_export(articles: Iterable[Article], fmt: str) -> Iterator[str]:
     if fmt == "jsonl":
         for article in articles:
@@ -46,7 +56,7 @@ def write_export(articles: Iterable[Article], fmt: str) -> Iterator[str]:
     for i, article in enumerate(articles, 1):
         record = article_record(article)
         record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
         if i % 100 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

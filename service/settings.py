@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     read_keys: CsvList = Field(default_factory=list, description="If set, reads need one of these keys.")
     log_level: str = "INFO"
     max_request_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted.")
+    max_ingest_bytes: int = Field(1024**3, description="Decompressed bytes one POST /api/ingest may read.")
+    max_ingest_records: int = Field(1_000_000, description="Lines or records (blank lines too) one upload may hold.")
+    max_ingest_seconds: float = Field(600.0, description="Time one POST /api/ingest may work.")
     cors_origins: CsvList = Field(default_factory=list)
     write_deadline_s: float = Field(
         30.0, gt=0, description="How long a write waits for another process's write lock before a 503 (SQLite)."

@@ -13,6 +13,7 @@ identical tokens (tested).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from itertools import accumulate, chain, count, repeat
 from typing import NamedTuple
@@ -134,6 +135,29 @@ def analyze(text: str) -> list[Token]:
     forms = _flatten(map(_lookup, pieces[1::2]))
     offsets = accumulate(map(len, pieces))
     return list(map(_tuple_new, repeat(Token), zip(forms, forms, offsets, offsets, count())))
+
+
+def _spellings() -> tuple[dict[str, str], str]:
+    """For each folded character, every original character folding to it; and the characters dropped."""
+    sources: dict[str, set[str]] = {}
+    dropped = []
+    for cp, value in _ARABIC_ONE_PASS.items():
+        if value is None:
+            dropped.append(chr(cp))
+        elif len(value) == 1:
+            sources.setdefault(value, {value}).add(chr(cp))
+    return {k: "".join(sorted(v)) for k, v in sources.items()}, "".join(sorted(dropped))
+
+
+_SOURCES, _DROPPED = _spellings()
+
+
+def surface_pattern(form: str) -> str:
+    """A regular expression (use with re.IGNORECASE) for original spellings that may fold to ``form``
+    (an exact form or a stem): each letter as any letter folding to it, diacritics and tatweel allowed
+    between letters. A cheap scan of stored text for where a word may be; ``analyze`` confirms it."""
+    between = f"[{re.escape(_DROPPED)}]*"
+    return between.join(f"[{re.escape(_SOURCES.get(ch, ch))}]" if ch in _SOURCES else re.escape(ch) for ch in form)
 
 
 def analyze_query_word(word: str) -> list[Token]:

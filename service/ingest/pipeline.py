@@ -6,6 +6,7 @@ syncs, so what a run has committed is searchable while the run goes on.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.archive import Archive
 from service.db import IngestRun
 from service.db.models import utcnow
+from service.ingest.budget import IngestStopped
 from service.ingest.formats import ParsedArticle, RecordFailure
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord, WriteResult
 from service.settings import Settings
@@ -28,6 +30,7 @@ FOLLOW_BATCH = 250
 # A bulk run stores faster than it can index; it waits while this many changes are still unindexed,
 # so everything committed (by the run or by anyone else) is searchable about a second later.
 MAX_PENDING = 500
+log = logging.getLogger("arshif.ingest")
 OUTCOME_FIELDS = {"added": "added", "updated": "updated", "unchanged": "unchanged", "duplicate": "duplicates"}
 
 
@@ -130,20 +133,36 @@ def ingest(
             else:
                 _wait_for_indexer(archive)
 
-    for record in records:
-        if isinstance(record, RecordFailure):
-            summary.fail(record.origin, record.reason)
-        else:
-            batch.append(record)
-            if len(batch) >= batch_size:
-                flush()
-        if on_record:
-            on_record()
+    last_origin: str | None = None
+    try:
+        for record in records:
+            last_origin = record.origin
+            if isinstance(record, RecordFailure):
+                summary.fail(record.origin, record.reason)
+            else:
+                batch.append(record)
+                if len(batch) >= batch_size:
+                    flush()
+            if on_record:
+                on_record()
+    except IngestStopped as stop:
+        # The records parsed before the stop are whole: store them (a batch at most), so the answer
+        # can say exactly what was kept and where the input was cut; nothing after that was read.
+        _finish(archive, summary, flush, started)
+        stopped = stop.after(summary.records - summary.failed, summary.failed, last_origin)
+        log.warning("ingest stopped", extra={"fields": {
+            "reason": stop.reason_en, "status": stop.status, "stored": summary.records - summary.failed,
+            "failed": summary.failed, "last_origin": last_origin}})
+        raise stopped from None
+    _finish(archive, summary, flush, started)
+    return summary
+
+
+def _finish(archive: Archive, summary: IngestSummary, flush: Callable[[], None], started: float) -> None:
     flush()
     archive.index.sync(archive.db)
     summary.seconds = round(time.perf_counter() - started, 3)
     _record_run(archive, summary)
-    return summary
 
 
 def _write_batch(archive: Archive, batch: list[ParsedArticle], summary: IngestSummary) -> None:

@@ -35,6 +35,7 @@ FACET_SIZE = 20
 # (a forged offset of 10**12 used to take the whole process down). The API's pages are at most 100.
 MAX_OFFSET = 100_000
 MAX_LIMIT = 10_000
+SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
 EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
@@ -346,7 +347,8 @@ class SearchService:
             article = session.get(Article, article_id)
             if article is None:
                 raise NotFound(f"لا يوجد مقال رقمه {article_id}", f"no article with id {article_id}")
-            text = f"{article.title or ''}\n{article.body}"
+            # a long article's telling stems are in its first pages: never analyse megabytes per page view
+            text = f"{article.title or ''}\n{article.body[:SIMILAR_TEXT]}"
             cluster = article.cluster_id or article.id
         searcher = self.archive.index.searcher()
         n = max(1, searcher.num_docs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -28,6 +29,19 @@ templates.env.filters["arabic_date"] = arabic_date
 templates.env.filters["arabic_month"] = arabic_month
 templates.env.filters["month_name"] = month_name
 templates.env.globals["count_noun"] = count_noun
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if a page may link to it: http(s) only. A ``javascript:`` or ``data:`` URL (or anything
+    else) would run or render in the reader's browser, so it is shown as plain text instead."""
+    if not url:
+        return None
+    candidate = url.strip()
+    return candidate if _WEB_URL.fullmatch(candidate) else None
+
+
+templates.env.filters["web_link"] = web_link
 PAGE_SIZE = 10
 SORTS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
 FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author": "الكتّاب", "year": "السنوات"}
@@ -157,7 +171,7 @@ def article_page(
         context = {
             "article": article, "q": q,
             "title_html": Markup(highlight.highlight_all(article.title, marks)) if article.title else "",
-            "paragraphs": [Markup(highlight.highlight_all(p, marks)) for p in article.body.split("\n") if p.strip()],
+            "paragraphs": [Markup(p) for p in highlight.paragraphs(article.body, marks)],
             "members": search.cluster_members(article),
             "state": PageState({"q": [q]} if q else {}),
         }

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated
 
+import anyio.from_thread
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from service.api.deps import get_archive, require_write
 from service.api.schemas import IngestSummaryOut, Problem
 from service.archive import Archive
 from service.errors import ArshifError
-from service.ingest.formats import parse_stream
+from service.ingest.budget import IngestBudget
+from service.ingest.formats import Limits, parse_stream
 from service.ingest.pipeline import ingest
 
 router = APIRouter(prefix="/api", tags=["ingest"])
@@ -29,7 +31,11 @@ def _safe_name(name: str | None, index: int) -> str:
     responses={400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem}},
     summary="Ingest uploaded files / إدخال ملفات",
     description="Multipart upload, field `files` (repeatable): text scrapes, HTML, JSON, JSON Lines (.gz/.xz), WARC. "
-    "Uploads are spooled to disk, never held in memory whole. Answers with the run summary.",
+    "Uploads are spooled to disk, never held in memory whole. Answers with the run summary. One request may read "
+    "at most `ARSHIF_MAX_INGEST_BYTES` decompressed bytes and `ARSHIF_MAX_INGEST_RECORDS` lines or records, and "
+    "work `ARSHIF_MAX_INGEST_SECONDS`; past a cap it stops with 413: the complete records read before that point "
+    "are stored, and the problem's detail says how many and after which record. If the client disconnects, the "
+    "work stops the same way.",
 )
 def ingest_files(
     request: Request,
@@ -39,11 +45,19 @@ def ingest_files(
     if len(files) > MAX_FILES:
         raise ArshifError(f"الحد الأقصى {MAX_FILES} ملف في الطلب", f"at most {MAX_FILES} files per request")
     names = [_safe_name(f.filename, i) for i, f in enumerate(files)]
+    settings = archive.settings
+    budget = IngestBudget(
+        max_bytes=settings.max_ingest_bytes, max_records=settings.max_ingest_records,
+        max_seconds=settings.max_ingest_seconds,
+        # this runs in a worker thread: ask the event loop whether the client is still connected
+        client_gone=lambda: anyio.from_thread.run(request.is_disconnected),
+    )
+    limits = Limits.default(budget)
 
     def records():  # type: ignore[no-untyped-def]
         for name, upload in zip(names, files):
             upload.file.seek(0)
-            yield from parse_stream(name, upload.file)
+            yield from parse_stream(name, upload.file, limits=limits)
 
     summary = ingest(archive, records(), inputs=names)
     request.app.state.follower.poke()

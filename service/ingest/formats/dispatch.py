@@ -107,6 +107,7 @@ def parse_stream(name: str, stream: BinaryIO, *, limits: Limits | None = None) -
     elif fmt == "json":
         yield from parse_json_document(name, opened.stream, opened.head, limits)
     else:
+        limits.count_records()
         try:
             data = read_upto(opened.stream, limits.max_record_bytes + 1)
             if len(data) <= limits.max_record_bytes:

@@ -10,9 +10,13 @@ import bz2
 import gzip
 import io
 import lzma
+import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from service.ingest.budget import IngestBudget
 
 # Decompressed bytes allowed per input file (guards against decompression bombs).
 MAX_DECOMPRESSED_BYTES = 2 * 1024**3
@@ -45,11 +49,17 @@ UNSUPPORTED_MAGIC = (
 class Limits:
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
     max_record_bytes: int = MAX_RECORD_BYTES
+    budget: IngestBudget | None = None  # one request's caps across all its inputs (the API sets one)
 
     @classmethod
-    def default(cls) -> Limits:
+    def default(cls, budget: IngestBudget | None = None) -> Limits:
         # read the module constants at call time, so they can be changed at runtime
-        return cls(MAX_DECOMPRESSED_BYTES, MAX_RECORD_BYTES)
+        return cls(MAX_DECOMPRESSED_BYTES, MAX_RECORD_BYTES, budget)
+
+    def count_records(self, n: int = 1) -> None:
+        """Charge the budget for ``n`` lines or records read (blank ones too: skipping them is work)."""
+        if self.budget is not None:
+            self.budget.charge(records=n)
 
 
 class ContainerError(Exception):
@@ -148,6 +158,23 @@ class _Decompressing(io.RawIOBase):
         return n
 
 
+class _Budgeted(io.RawIOBase):
+    """The final decompressed bytes, charged to the request's budget as they are read. Its stop
+    (IngestStopped) is not boxed: it ends the whole request, not just this input."""
+
+    def __init__(self, inner: io.RawIOBase, budget: IngestBudget) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._inner.readinto(buffer) or 0
+        self._budget.charge(nbytes=n)
+        return n
+
+
 class Stream(io.BufferedReader):
     """The decompressed input. At an end of data, call ``check()``: it raises the ContainerError that
     ended the data early, if one did (a truncated .xz, an I/O error, the decompression cap)."""
@@ -224,7 +251,9 @@ def open_layers(name: str, stream: BinaryIO, limits: Limits, max_layers: int = 2
         kind = compression_of(head)
         chained = _Chain(head, raw, "input" if not layers else f"{layers[-1]} data", box)
         if kind is None or len(layers) >= max_layers:
-            reader = Stream(chained, BUFFER_BYTES)
+            if limits.budget is not None:
+                limits.budget.input = name
+            reader = Stream(_Budgeted(chained, limits.budget) if limits.budget else chained, BUFFER_BYTES)
             reader.box = box
             return Opened(reader, head, name, layers)
         inner = io.BufferedReader(chained, BUFFER_BYTES)
@@ -239,25 +268,66 @@ def open_layers(name: str, stream: BinaryIO, limits: Limits, max_layers: int = 2
         name = strip_compression_suffix(name, kind)
 
 
-def iter_lines(stream: io.BufferedReader, max_bytes: int):
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")
+
+
+def iter_lines(stream: io.BufferedReader, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
     """Yield (line_number, bytes_or_None) for each line; None means the line was longer than
-    ``max_bytes`` (it is skipped without being held in memory). Line endings are stripped. Raises
-    ContainerError where the input ends early (a partial last line is not yielded then)."""
+    ``limits.max_record_bytes`` (it is skipped without being held in memory). Line endings are stripped.
+    Lines holding only whitespace are counted but not yielded, and a run of them is skipped a buffer at
+    a time (a flood of blank lines costs no Python step per line). Every line is charged to the budget.
+    Raises ContainerError where the input ends early (a partial last line is not yielded then)."""
+    max_bytes = limits.max_record_bytes
     number = 0
+    parts: list[bytes] = []  # the start of a line that goes on in the next chunk
+    held = 0
+    overlong = False  # the current line is already too long: the rest of it is dropped
     while True:
-        line = stream.readline(max_bytes + 1)
-        if not line:
+        chunk = stream.read1(BUFFER_BYTES)
+        if not chunk:
             check_stream(stream)
+            if overlong or parts:  # a last line without a line ending
+                number += 1
+                limits.count_records()
+                last = b"".join(parts).rstrip(b"\r\n")
+                if overlong or last.strip():
+                    yield number, None if overlong else last
             return
-        number += 1
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            while True:  # skip the rest of the over-long line
-                rest = stream.readline(BUFFER_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            check_stream(stream)
-            yield number, None
-            continue
-        if not line.endswith(b"\n"):
-            check_stream(stream)  # the last line: complete only if the input really ended there
-        yield number, line.rstrip(b"\r\n")
+        pos, size = 0, len(chunk)
+        while pos < size:
+            if not parts and not overlong and chunk[pos] in _SPACE:
+                found = _NOT_SPACE.search(chunk, pos)
+                stop = found.start() if found else size
+                newline = chunk.rfind(b"\n", pos, stop)
+                if newline >= 0:  # whole blank lines
+                    blank = chunk.count(b"\n", pos, newline + 1)
+                    number += blank
+                    limits.count_records(blank)
+                    pos = newline + 1
+                    continue
+            end = chunk.find(b"\n", pos)
+            if end < 0:
+                if not overlong:
+                    held += size - pos
+                    if held > max_bytes:
+                        overlong, held = True, 0
+                        parts.clear()
+                    else:
+                        parts.append(chunk[pos:])
+                break
+            piece = chunk[pos:end]
+            pos = end + 1
+            number += 1
+            limits.count_records()
+            if overlong or held + len(piece) > max_bytes:
+                overlong, held = False, 0
+                parts.clear()
+                yield number, None
+                continue
+            line = (b"".join(parts) + piece) if parts else piece
+            parts.clear()
+            held = 0
+            line = line.rstrip(b"\r")
+            if line.strip():
+                yield number, line

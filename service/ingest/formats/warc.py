@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
+from service.ingest.budget import IngestStopped
 from service.ingest.formats.dates import parse_date
 from service.ingest.formats.encoding import charset_from_content_type
 from service.ingest.formats.html_page import parse_html
@@ -78,6 +79,7 @@ def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
         iterator = ArchiveIterator(counted)
         for record in iterator:
             index += 1
+            limits.count_records()
             origin = f"{name}#record-{index}"
             try:
                 result = _record(record, origin, limits)
@@ -85,7 +87,7 @@ def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
                 lost = _lost(record)
                 if lost:
                     result = RecordFailure(origin, lost)
-            except ContainerError:
+            except (ContainerError, IngestStopped):
                 raise
             except Exception as exc:  # a malformed record (bad chunking, bad headers ...): fail it alone
                 log.debug("WARC record %s failed", origin, exc_info=True)
@@ -102,6 +104,8 @@ def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
     except ContainerError as exc:
         yield RecordFailure(f"{name}#record-{index + 1}", f"{exc}; records from here on are lost")
         return
+    except IngestStopped:
+        raise  # the request's budget is spent: not this file's fault, and it ends the whole request
     except Exception as exc:  # noqa: BLE001 - warcio raises assorted errors on a broken container
         yield RecordFailure(
             f"{name}#record-{index + 1}",
