@@ -330,6 +330,35 @@ def test_a_large_unauthenticated_body_costs_neither_time_nor_memory(keyed_server
     assert latencies and max(latencies) < 1
 
 
+def test_a_large_authorised_json_body_does_not_stall_the_server(keyed_server: Server) -> None:
+    """Many tiny items: today's parse and validation on the event loop took seconds; now the body is
+    parsed in a worker thread, item by item, and refused at the 1,001st article."""
+    payload = ("[" + ",".join(['{"title":"t","body":"b"}'] * 400_000) + "]").encode()
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def probe() -> None:
+        with keyed_server.client() as probe_http:
+            while not stop.is_set():
+                started = time.monotonic()
+                assert probe_http.get("/healthz").status_code == 200
+                latencies.append(time.monotonic() - started)
+                time.sleep(0.01)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    assert wait_until(lambda: latencies)
+    try:
+        with keyed_server.client(headers={"x-api-key": KEY}) as http:
+            response = http.post("/api/articles", content=payload, headers={"content-type": "application/json"})
+    finally:
+        stop.set()
+        prober.join()
+    body = assert_problem(response, 400, "bad-request")
+    assert "1000" in body["detail"]
+    assert max(latencies) < 0.5, f"/healthz waited {max(latencies):.2f}s"
+
+
 # --- 3. low items --------------------------------------------------------------------------------
 
 
