@@ -88,12 +88,23 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes; each searches on its own core.")] = 1,
 ) -> None:
     """Serve the API and the search page with uvicorn."""
+    import os
+
     import uvicorn
 
+    # The app answers only its allowed Host names; the address it listens on is one of them. The
+    # environment carries it to every worker process.
+    os.environ["ARSHIF_BIND_HOST"] = host
+    get_settings.cache_clear()
+    settings = get_settings()
     _archive().close()
     # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
+    # proxy_headers=False: the client address is the socket's, never X-Forwarded-For (see Settings).
     uvicorn.run("service.api.app:create_app", factory=True, workers=workers, host=host, port=port,
-                log_config=None, proxy_headers=False)
+                log_config=None, proxy_headers=False,
+                # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
+                http="service.api.protocol:GuardedHttpToolsProtocol",
+                timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections)
 
 
 @app.command()

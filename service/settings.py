@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 
 def _split_csv(value: object) -> object:
@@ -20,6 +20,20 @@ CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
+    """Every setting is an ``ARSHIF_<NAME>`` environment variable.
+
+    Who may write: with ``ARSHIF_API_KEYS`` empty, writes are accepted only from a loopback peer,
+    i.e. the address uvicorn sees on the socket. Behind a reverse proxy (nginx, Caddy) on the same
+    machine that peer is the proxy, so *every* client looks like loopback: set ``ARSHIF_API_KEYS``
+    whenever the archive is proxied. ``X-Forwarded-For`` is not trusted (``arshif serve`` runs
+    uvicorn without proxy headers); only uvicorn's own ``--forwarded-allow-ips`` would change that.
+
+    Whatever the keys, the server answers only the host names in ``ARSHIF_ALLOWED_HOSTS`` (against
+    DNS rebinding; a proxy passes the public name in ``Host``, so list it there) and refuses writes a
+    browser sends from another site (``Origin``/``Sec-Fetch-Site``) unless the origin is in
+    ``ARSHIF_CORS_ORIGINS``.
+    """
+
     model_config = SettingsConfigDict(env_prefix="ARSHIF_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("./var"), description="Holds archive.db and index/ in the embedded default.")
@@ -28,10 +42,22 @@ class Settings(BaseSettings):
     read_keys: CsvList = Field(default_factory=list, description="If set, reads need one of these keys.")
     log_level: str = "INFO"
     max_request_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted.")
+    cors_origins: CsvList = Field(default_factory=list, description="Browser origins that may call the API (CORS).")
+    allowed_hosts: CsvList = Field(
+        default_factory=list,
+        description="Host names the server answers (any port; '.example.org' takes its subdomains too, '*' any). "
+        "Empty: localhost, 127.0.0.1 and [::1]. The address `arshif serve --host` binds is always added, "
+        "and a wildcard bind (0.0.0.0, ::) also answers IP addresses.",
+    )
+    bind_host: str | None = Field(None, description="Set by `arshif serve --host`: the address it listens on.")
+    max_headers: int = Field(100, ge=1, description="Most request headers accepted (431 beyond).")
+    max_header_bytes: int = Field(64 * 1024, ge=1024, description="Largest request line plus headers, in bytes.")
+    header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send a whole request head.")
+    keep_alive_timeout: int = Field(5, ge=1, description="Seconds an idle keep-alive connection stays open.")
+    max_connections: int = Field(1000, ge=1, description="Open connections per worker; more are answered 503.")
     max_ingest_bytes: int = Field(1024**3, description="Decompressed bytes one POST /api/ingest may read.")
     max_ingest_records: int = Field(1_000_000, description="Lines or records (blank lines too) one upload may hold.")
     max_ingest_seconds: float = Field(600.0, description="Time one POST /api/ingest may work.")
-    cors_origins: CsvList = Field(default_factory=list)
     write_deadline_s: float = Field(
         30.0, gt=0, description="How long a write waits for another process's write lock before a 503 (SQLite)."
     )
@@ -40,7 +66,7 @@ class Settings(BaseSettings):
         "Unset: a random key kept in <data_dir>/cursor.key.",
     )
 
-    _split = field_validator("api_keys", "read_keys", "cors_origins", mode="before")(_split_csv)
+    _split = field_validator("api_keys", "read_keys", "cors_origins", "allowed_hosts", mode="before")(_split_csv)
 
     @field_validator("database_url")
     @classmethod

@@ -14,34 +14,28 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from service.api.indexer import IndexFollower
-from service.api.middleware import ArshifMiddleware, Metrics
+from service.api.middleware import ArshifMiddleware, BodyTooLarge, Metrics, too_large
+from service.api.problems import problem
 from service.archive import Archive
 from service.errors import ArshifError
-from service.logging import configure_logging, request_id
+from service.logging import configure_logging
 from service.search.engine import SearchService
 from service.settings import Settings, get_settings
 
 log = logging.getLogger("arshif")
-PROBLEM_BASE = "https://arshif.invalid/problems/"
 
 DESCRIPTION = """
 أرشيف — البحث في الأخبار العربية مهما اختلفت كتابة الأسماء.
 
 Arshif: search Arabic news however names are spelled. Reads are open (unless `ARSHIF_READ_KEYS` is
 set); writes need `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys from `ARSHIF_API_KEYS`;
-with none configured, writes are accepted from loopback only). Errors are RFC 9457
+with none configured, writes are accepted from loopback only). Writes a browser sends from another
+site's page are refused (403 `cross-origin-write`). Errors are RFC 9457
 `application/problem+json` with the message in Arabic (`detail_ar`) and English (`detail`).
 """
-
-
-def problem(status: int, type_: str, detail: str, detail_ar: str, instance: str | None = None, **extra) -> JSONResponse:  # type: ignore[no-untyped-def]
-    body = {"type": PROBLEM_BASE + type_, "title": type_, "status": status, "detail": detail, "detail_ar": detail_ar}
-    if instance:
-        body["instance"] = instance
-    body.update(extra)
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -93,11 +87,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        rid = getattr(request.state, "request_id", None) or request_id.get()
-        log.exception("unhandled error", extra={"fields": {"request_id": rid}})
-        return problem(500, "internal", f"internal error (request id {rid})", f"خطأ داخلي في الخادم (رقم الطلب {rid})", request.url.path)
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return too_large(exc.limit)
+
+    # Unhandled exceptions are answered by ArshifMiddleware (with the security headers).
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -145,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    app.add_middleware(ArshifMiddleware, metrics=metrics, max_body=settings.max_request_bytes)
+    app.add_middleware(ArshifMiddleware, metrics=metrics, settings=settings)
     return app
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import Headers
 
 from service.archive import Archive
 from service.errors import ArshifError
@@ -35,11 +37,11 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.archive.settings
 
 
-def presented_key(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
+def presented_key(headers: Headers) -> str | None:
+    auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip() or None
-    return request.headers.get("x-api-key") or None
+    return headers.get("x-api-key") or None
 
 
 def key_matches(key: str, allowed: list[str]) -> bool:
@@ -50,34 +52,52 @@ def key_matches(key: str, allowed: list[str]) -> bool:
     return found
 
 
-def is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
+def is_loopback(client_host: str) -> bool:
+    """The peer's address as uvicorn sees it: behind a reverse proxy on this machine, every client is
+    the proxy, hence loopback (see ``Settings``: set ARSHIF_API_KEYS when proxied)."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(client_host).is_loopback
     except ValueError:
-        return host in ("testclient", "localhost")
+        return client_host in ("testclient", "localhost")
 
 
-def require_write(request: Request, settings: Settings = Depends(get_settings_dep)) -> None:
+def write_denial(settings: Settings, headers: Headers, client_host: str) -> ArshifError | None:
+    """Why a write is refused, from the headers and the peer address alone (None: allowed).
+
+    The one decision: the ``require_write`` dependency raises it, and the middleware asks it before
+    the app reads a request body."""
     if not settings.api_keys:
-        if not is_loopback(request):
-            raise Forbidden(
+        if not is_loopback(client_host):
+            return Forbidden(
                 "الكتابة مسموحة من هذا الجهاز فقط ما لم تُضبط مفاتيح ARSHIF_API_KEYS",
                 "writes are accepted from loopback only until ARSHIF_API_KEYS is set",
             )
-        return
-    key = presented_key(request)
+        return None
+    key = presented_key(headers)
     if key is None:
-        raise Unauthorized("هذه العملية تتطلب مفتاح API", "this operation needs an API key (Authorization: Bearer or X-API-Key)")
+        return Unauthorized("هذه العملية تتطلب مفتاح API", "this operation needs an API key (Authorization: Bearer or X-API-Key)")
     if not key_matches(key, settings.api_keys):
-        raise Forbidden("مفتاح API غير صحيح", "the API key is not valid")
+        return Forbidden("مفتاح API غير صحيح", "the API key is not valid")
+    return None
 
 
-def require_read(request: Request, settings: Settings = Depends(get_settings_dep)) -> None:
+def read_denial(settings: Settings, headers: Headers) -> ArshifError | None:
+    """Why a read is refused (None: allowed); used like ``write_denial``."""
     if not settings.read_keys:
-        return
-    key = presented_key(request)
+        return None
+    key = presented_key(headers)
     if key is None:
-        raise Unauthorized("القراءة تتطلب مفتاح API", "reading needs an API key")
+        return Unauthorized("القراءة تتطلب مفتاح API", "reading needs an API key")
     if not key_matches(key, settings.read_keys + settings.api_keys):
-        raise Forbidden("مفتاح API غير صحيح", "the API key is not valid")
+        return Forbidden("مفتاح API غير صحيح", "the API key is not valid")
+    return None
+
+
+def require_write(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> None:
+    if denial := write_denial(settings, request.headers, request.client.host if request.client else ""):
+        raise denial
+
+
+def require_read(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> None:
+    if denial := read_denial(settings, request.headers):
+        raise denial

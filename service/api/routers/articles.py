@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.api.body import json_body
 from service.api.deps import get_archive, get_search, require_read, require_write
 from service.api.schemas import (
     ArticleDetail, ArticleIn, ArticleList, ArticleOut, ArticlePatch, ArticleSummary, BulkWriteOutcome, HitOut,
@@ -115,15 +116,28 @@ def _input(data: ArticleIn) -> ArticleInput:
     return ArticleInput(**data.model_dump())
 
 
+def _too_many() -> ArshifError:
+    return ArshifError(f"الحد الأقصى {MAX_BATCH} مقال في الطلب", f"at most {MAX_BATCH} articles per request")
+
+
+ArticlesPayload = ArticleIn | list[ArticleIn]
+# Parsed in a worker thread, a list refused at its first surplus article (service/api/body.py); the
+# schema FastAPI would have derived from a Body() parameter is stated by hand.
+_PAYLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "anyOf": [{"$ref": "#/components/schemas/ArticleIn"},
+              {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}}],
+    "description": f"One article or a list of up to {MAX_BATCH}", "title": "Payload",
+}}}}}
+
+
 @router.post("", status_code=201, response_model=WriteOutcome | BulkWriteOutcome, dependencies=write, responses=BAD,
-             summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات")
+             summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات",
+             openapi_extra=_PAYLOAD_SCHEMA)
 def create_articles(
     request: Request, archive: Annotated[Archive, Depends(get_archive)],
-    payload: Annotated[ArticleIn | list[ArticleIn], Body(description=f"One article or a list of up to {MAX_BATCH}")],
+    payload: Annotated[ArticlesPayload, Depends(json_body(ArticlesPayload, MAX_BATCH, _too_many))],
 ) -> WriteOutcome | BulkWriteOutcome:
     items = payload if isinstance(payload, list) else [payload]
-    if len(items) > MAX_BATCH:
-        raise ArshifError(f"الحد الأقصى {MAX_BATCH} مقال في الطلب", f"at most {MAX_BATCH} articles per request")
     stored = archive.db.write(lambda session: ArticleWriter(session).upsert_many([_input(item) for item in items]))
     results: list[WriteOutcome | Problem] = []
     for result in stored:

@@ -48,7 +48,7 @@ def stats(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -
     return collect_stats(archive, request)
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_read)])
 def metrics(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
     m = request.app.state.metrics
     current = collect_stats(archive, request)
