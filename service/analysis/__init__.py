@@ -15,6 +15,6 @@ from service.analysis.pipeline import Token, analyze, analyze_query_word, normal
 from service.analysis.stemmer import stem
 from service.analysis.stopwords import STOPWORDS
 
-ANALYZER_VERSION = "ar-1"
+ANALYZER_VERSION = "ar-2"  # ar-2: listed place and person names are their own stem (names.py)
 
 __all__ = ["ANALYZER_VERSION", "STOPWORDS", "Token", "analyze", "analyze_query_word", "normalize", "stem"]

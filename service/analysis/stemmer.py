@@ -25,10 +25,14 @@ inflection of a lemma gets the same stem — rather than linguistically true roo
    not in 3-letter words, where ى/ي tell different words apart: على/علي, قوى/قوي, رأى/رأي, الى/الي.
 6. The nisba ي goes only when ≥ 5 letters remain (امريكي→امريك = امريكا, لبناني→لبنان): shorter
    stems are where it separates words — سوري ≠ سور "wall", حسيني ≠ حسين, رئيسي ≠ رئيس.
+
+First of all, the word is looked up in the names list (``names``): a listed place or person name, after
+any clitics, is its own stem, so الرقة does not become رق (الرق "slavery") nor درعا درع "shield".
 """
 
 from __future__ import annotations
 
+from service.analysis.names import name_stem
 from service.analysis.tokenizer import ARABIC_LETTER_SET
 
 MIN_AFTER_ARTICLE = 2
@@ -153,6 +157,9 @@ def stem_arabic(word: str) -> str:
     special = SPECIAL.get(word)
     if special is not None:
         return special
+    listed = name_stem(word)
+    if listed is not None:
+        return listed
     while True:
         core = None
         if word[0] in _MAY_BE_PROTECTED:  # protected cores start with و ب ل or are على الى لدى

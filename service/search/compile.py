@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from service.analysis import STOPWORDS, Token, analyze_query_word, normalize, stem
+from service.analysis.names import is_name
 from service.search import variants
 from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
 
@@ -160,7 +161,7 @@ class QueryCompiler:
         """Spelling variants from the vocabulary and synonyms, each weighted below the typed form."""
         out: list[tantivy.Query] = []
         found_variants: list[str] = []
-        if self.use_variants:
+        if self.use_variants and not is_name(tok.exact):  # a listed name's rule-made "variants" are other words
             for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
                 if not variants.ending_swap(tok.exact, variant) and not variants.is_spelling_variant(
                     self._outlets(tok.exact), self._outlets(variant), self._outlet_count()
