@@ -253,7 +253,7 @@ def evaluate(
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -263,7 +263,7 @@ def main() -> None:
     parser.add_argument(
         "--exact-boost", type=float, default=EXACT_BOOST, help="arshif: weight of exact-form matches"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     set_exact_boost(args.exact_boost)
     analyzers = args.analyzers.split(",")
     runs = []
