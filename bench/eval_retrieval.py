@@ -1,5 +1,9 @@
 """Retrieval quality of our analyzer vs no processing, Snowball Arabic and Lucene-style Arabic.
 
+The analyzers alone, each on an index and query of this file's own making: it compares analyzers, it
+does not measure what users get. `make eval` runs bench/eval_shipped.py (the /api/search ranking)
+first and this as its second table (``--analyzers``).
+
     .venv/bin/python bench/eval_retrieval.py [--collection arqa_wiki|quranqa2023|all] [--distractors N]
 
 For each collection under ../shared/data/ir/ and each analyzer, builds a tantivy index in a temporary

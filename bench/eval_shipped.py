@@ -205,6 +205,9 @@ def store(archive: Archive, docs: list[Doc], news: int) -> Stored:
     batch: list[ArticleInput] = []
 
     def flush() -> None:
+        done = stored.news_added + stored.news_folded + stored.news_rejected
+        if done and done % 10_000 < BATCH:
+            log(f"  {done:,} news articles stored")
         for result in _write(archive, batch):
             if isinstance(result, RejectedRecord):
                 stored.news_rejected += 1
