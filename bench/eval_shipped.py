@@ -429,8 +429,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="small = arqa_wiki and quranqa2023 (no news); all adds arqa+news")
     parser.add_argument("--set", dest="knobs", action="append", default=[], metavar="NAME=VALUE",
                         help=f"override a compiler constant: {', '.join(KNOBS)}")
-    parser.add_argument("--use-variants", action=argparse.BooleanOptionalAction, default=True,
-                        help="spelling variants and compounds in the compiler (default: on, as shipped)")
+    parser.add_argument("--use-variants", dest="use_variants", action="store_true", default=True,
+                        help="spelling variants and compounds in the compiler (the default, as shipped)")
+    parser.add_argument("--no-variants", dest="use_variants", action="store_false",
+                        help="QueryCompiler(use_variants=False): no variants, no compound merging")
     parser.add_argument("--news", type=int, default=None, help="distractors for arqa+news (default: all 69,841)")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="build every archive in a temporary directory")
