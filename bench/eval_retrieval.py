@@ -277,7 +277,8 @@ def main(argv: list[str] | None = None) -> None:
             runs.append((f"arqa+{args.distractors}news", load_arqa(), args.distractors))
     if args.collection in ("quranqa2023", "all"):
         runs.append(("quranqa2023", load_quranqa(), 0))
-    print(f"# {' '.join(sys.argv)}  ({date.today().isoformat()}, arshif exact boost {EXACT_BOOST})")
+    command = " ".join(["bench/eval_retrieval.py", *(sys.argv[1:] if argv is None else argv)])
+    print(f"# analyzers alone — {command}  ({date.today().isoformat()}, arshif exact boost {EXACT_BOOST})")
     print("| collection | analyzer | MRR@10 | nDCG@10 | R@100 |")
     print("|---|---|---|---|---|")
     for name, (docs, queries, qrels), distractors in runs:
