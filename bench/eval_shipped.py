@@ -255,7 +255,8 @@ def cached_archive(collection: Collection, docs: list[Doc]) -> tuple[Archive, St
     files_key = hashlib.sha256()
     _hash_paths(collection.files, files_key)
     key = code_key(STORE_CODE, CACHE_VERSION, collection.news, files_key.hexdigest())
-    where = CACHE / f"{collection.name}-{key}"
+    stem = f"{collection.name}{collection.news or ''}"  # arqa+news69841: a --news slice has its own
+    where = CACHE / f"{stem}-{key}"
     index_key = code_key(INDEX_CODE, ANALYZER_VERSION)
     if not (where / "stored.json").exists():
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -268,7 +269,7 @@ def cached_archive(collection: Collection, docs: list[Doc]) -> tuple[Archive, St
             "article_of": stored.article_of, "folded_docs": stored.folded_docs, "news_added": stored.news_added,
             "news_folded": stored.news_folded, "news_rejected": stored.news_rejected,
         }))
-        for stale in CACHE.glob(f"{collection.name}-*"):
+        for stale in CACHE.glob(f"{stem}-*"):
             if stale.is_dir():  # the same collection under older code or files
                 shutil.rmtree(stale, ignore_errors=True)
         os.replace(building, where)
@@ -402,8 +403,10 @@ def run_collection(
     collection: Collection, *, cache: bool, use_variants: bool, news: int | None = None,
 ) -> list[tuple[Result, Stored]]:
     docs = collection.docs()
-    if news is not None and collection.news:
+    label = collection.name
+    if news is not None and collection.news and news != collection.news:
         collection = Collection(collection.name, collection.files, collection.docs, collection.question_sets, news)
+        label = f"arqa+{news}news"  # not the run Lucene's figures are for
     with tempfile.TemporaryDirectory(prefix="arshif-eval-") as tmp:
         if cache:
             archive, stored = cached_archive(collection, docs)
@@ -413,8 +416,8 @@ def run_collection(
             service = EvalSearchService(archive, use_variants=use_variants)
             rows = []
             for questions in collection.question_sets():
-                if collection.name == "arqa+news":
-                    questions.name = "arqa+news"
+                if collection.news:
+                    questions.name = label
                 result = evaluate(service, stored, questions)
                 log(f"  {result.label}: MRR@10 {result.mrr:.3f} ({result.questions} q, {result.seconds:.0f}s)")
                 rows.append((result, stored))
