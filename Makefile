@@ -47,8 +47,8 @@ bench-quick: install-dev
 bench: install-dev
 	$(PY) bench/run.py
 
-eval: install-dev
-	$(PY) bench/eval_retrieval.py --collection all
+eval: install-dev  ## retrieval quality of the shipped /api/search ranking, then the analyzers alone (EVAL_ARGS="--set TITLE_BOOST=1")
+	$(PY) bench/eval_shipped.py --analyzers $(EVAL_ARGS)
 
 lint: install-dev
 	.venv/bin/ruff check service tests bench

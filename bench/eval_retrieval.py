@@ -1,5 +1,9 @@
 """Retrieval quality of our analyzer vs no processing, Snowball Arabic and Lucene-style Arabic.
 
+The analyzers alone, each on an index and query of this file's own making: it compares analyzers, it
+does not measure what users get. `make eval` runs bench/eval_shipped.py (the /api/search ranking)
+first and this as its second table (``--analyzers``).
+
     .venv/bin/python bench/eval_retrieval.py [--collection arqa_wiki|quranqa2023|all] [--distractors N]
 
 For each collection under ../shared/data/ir/ and each analyzer, builds a tantivy index in a temporary
@@ -253,7 +257,7 @@ def evaluate(
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -263,7 +267,7 @@ def main() -> None:
     parser.add_argument(
         "--exact-boost", type=float, default=EXACT_BOOST, help="arshif: weight of exact-form matches"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     set_exact_boost(args.exact_boost)
     analyzers = args.analyzers.split(",")
     runs = []
@@ -273,7 +277,8 @@ def main() -> None:
             runs.append((f"arqa+{args.distractors}news", load_arqa(), args.distractors))
     if args.collection in ("quranqa2023", "all"):
         runs.append(("quranqa2023", load_quranqa(), 0))
-    print(f"# {' '.join(sys.argv)}  ({date.today().isoformat()}, arshif exact boost {EXACT_BOOST})")
+    command = " ".join(["bench/eval_retrieval.py", *(sys.argv[1:] if argv is None else argv)])
+    print(f"# analyzers alone — {command}  ({date.today().isoformat()}, arshif exact boost {EXACT_BOOST})")
     print("| collection | analyzer | MRR@10 | nDCG@10 | R@100 |")
     print("|---|---|---|---|---|")
     for name, (docs, queries, qrels), distractors in runs:
