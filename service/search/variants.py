@@ -8,8 +8,8 @@ adds them below the typed form's weight, so exact spellings still rank first.
 Rules (all on the normalized exact form):
 - a long vowel (ا و ي) dropped or added inside the word (matres lectionis);
 - a long vowel swapped with its neighbour (أمريكا/أميركا);
-- the foreign g/v/p letters written with one letter or another (ج غ ق گ / ف ڤ / ب پ), all at once or
-  one at a time (جونغ/جونج: one ج stays, the final one moves);
+- the foreign g/v/p letters written with one letter or another (ج غ ق گ / ف ڤ / ب پ), all at once, or
+  the last one alone (جونغ/جونج: the initial ج stays);
 - an initial v written و (ونزويلا/فنزويلا, ويتنام/فيتنام) — initial only: inside a word و is the long vowel;
 - final يا ⇄ يه (سوريا/سورية after normalization of ة);
 - one word ⇄ two words (فيسبوك/فيس بوك, ديرالزور/دير الزور) — see ``split_candidates``.
@@ -61,15 +61,15 @@ def _sound_swaps(word: str) -> Iterable[str]:
 
 
 def _single_swaps(word: str) -> Iterable[str]:
-    """One letter of a sound class changed where the word has several (جونغ → جونج, not only جوج…)."""
+    """The last letter alone changed where its sound class also occurs earlier: the foreign -ng of جونغ
+    is written جونج while the initial ج stays (all at once gives غونغ). Only the last letter: changing
+    the first makes other name pieces (جونج → كونج "Kong")."""
+    last = word[-1]
     for letters in SOUND_CLASSES:
-        positions = [i for i, c in enumerate(word) if c in letters]
-        if len(positions) < 2:
-            continue  # with one such letter, _sound_swaps already made these
-        for i in positions:
+        if last in letters and any(c in letters for c in word[:-1]):
             for new in letters:
-                if new != word[i]:
-                    yield word[:i] + new + word[i + 1 :]
+                if new != last:
+                    yield word[:-1] + new
 
 
 def _initial_v(word: str) -> Iterable[str]:
