@@ -3,19 +3,22 @@
 A bare word becomes, for each of its analyzed tokens, a disjunction over both term forms and both
 text fields: exact-form and title matches score on top of stem matches (BM25 adds them up), and
 known spelling variants and synonyms join below the typed form's weight. Phrases use exact forms and
-positions. The compiler also records which forms it searched, so highlighting marks the same words.
+positions; since tantivy cannot OR two terms at one position, a phrase is the disjunction of the
+phrases spelled with each word's alternatives (final ة/ه and ى/ي, spelling variants), typed spelling
+first. The compiler also records which forms it searched, so highlighting marks the same words.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import tantivy
 
 from service.analysis import STOPWORDS, Token, analyze_query_word, normalize, stem
-from service.analysis.names import is_name
+from service.analysis.names import is_name, is_phrase_name
 from service.search import variants
 from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
 
@@ -26,6 +29,10 @@ EXACT_BOOST = 0.25  # added on top of the stem match; 0.25 measured best in benc
 VARIANT_WEIGHT = 0.35
 SYNONYM_WEIGHT = 0.6
 MIN_PREFIX = 2
+MAX_PHRASE_SPELLINGS = 32  # phrases searched for one typed phrase (a 3-word name has 8 with one alternative each)
+MIN_CONTEXT = 3  # articles: a variant the outlets cannot vouch for is kept if it lives beside the typed neighbours…
+CONTEXT_SHARE = 0.5  # …in at least this share of its articles (جونغ is in كيم جونغ اون in 85% of its articles)
+NAME_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # before a multi-word name (وبيت لحم, لرام الله)
 
 
 @dataclass
@@ -68,6 +75,7 @@ class QueryCompiler:
         self.expansions: list[Expansion] = []
         self._outlets_in_index: int | None = None
         self._outlets_of: dict[str, dict[str, int]] = {}  # per exact form; the typed word is asked once per candidate
+        self._in_context: dict[str, set[str]] = {}  # exact form -> variants its typed neighbours vouch for
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -108,7 +116,8 @@ class QueryCompiler:
         return self.conjunction(node, match)
 
     def conjunction(self, node: And, match: str) -> tantivy.Query:
-        children = self._merge_compounds(self._merge_synonym_spans(list(node.children)))
+        children = self._merge_compounds(self._merge_names(self._merge_synonym_spans(list(node.children))))
+        self._vouch_in_context(children)
         content = [c for c in children if not isinstance(c, (Not, FacetFilter))]
         # Stop words are dropped unless they are all there is.
         meaningful = [c for c in content if not _is_stopword(c)]
@@ -165,7 +174,7 @@ class QueryCompiler:
             for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
                 if not variants.ending_swap(tok.exact, variant) and not variants.is_spelling_variant(
                     self._outlets(tok.exact), self._outlets(variant), self._outlet_count()
-                ):
+                ) and variant not in self._in_context.get(tok.exact, ()):
                     continue
                 found_variants.append(variant)
                 # the variant's own inflections count too (مليشيات → ميليشيات, الميليشيات, لميليشيات)
@@ -175,7 +184,8 @@ class QueryCompiler:
                 out.append(_boolean([(Occur.Should, q) for q in self._forms(variant, variant_stem, fields, VARIANT_WEIGHT)]))
             for left, right in variants.split_candidates(tok.exact):
                 if min(self._doc_freq(left), self._doc_freq(right)) >= 3:
-                    phrase = self._phrase_query((left, right), fields, VARIANT_WEIGHT)
+                    phrase = (self._tolerant_phrase((left, right), fields, [0, 1], VARIANT_WEIGHT)
+                              if is_phrase_name((left, right)) else self._phrase_query((left, right), fields, VARIANT_WEIGHT))
                     if self.searcher.search(phrase, limit=1, count=True).count >= 3:
                         found_variants.append(f"{left} {right}")
                         self.highlights.exact.update((left, right))
@@ -206,12 +216,88 @@ class QueryCompiler:
         fields = ("title",) if field == "title" else ("title", "body")
         self.highlights.exact.update(t.exact for t in tokens)
         words = tuple(t.exact for t in tokens)
-        query = self._phrase_query(words, fields, 1.0, positions=[t.position - tokens[0].position for t in tokens])
+        positions = [t.position - tokens[0].position for t in tokens]
+        query = self._tolerant_phrase(words, fields, positions)
         synonyms = [" ".join(w) for w in self.synonyms(words)]
         if synonyms:
             self.expansions.append(Expansion(" ".join(words), [], synonyms))
             query = _boolean([(Occur.Should, query), *((Occur.Should, q) for q in self._synonym_queries(synonyms, fields))])
         return query
+
+    def _tolerant_phrase(self, words: tuple[str, ...], fields: tuple[str, ...], positions: list[int],
+                         weight: float = 1.0) -> tantivy.Query:
+        """The typed phrase at ``weight``, or the same phrase with other spellings of its words at
+        VARIANT_WEIGHT times that — each combination the index holds at least once (a listed name's first
+        word may also carry a clitic, at the typed weight: وبيت لحم is بيت لحم)."""
+        typed = self._phrase_query(words, fields, weight, positions=positions)
+        if len(words) < 2:
+            return typed
+        name = is_phrase_name(words)
+        options = [self._phrase_word_options(words, i, clitics=name and i == 0) for i in range(len(words))]
+        clauses = [(Occur.Should, typed)]
+        found: set[str] = set()
+        for combo in _spellings(words, options, MAX_PHRASE_SPELLINGS):
+            forms = tuple(form for form, _ in combo)
+            respelled = any(respelling for _, respelling in combo)
+            query = self._phrase_query(forms, fields, weight * (VARIANT_WEIGHT if respelled else 1.0), positions=positions)
+            if self.searcher.search(query, limit=1, count=True).count:
+                clauses.append((Occur.Should, query))
+                self.highlights.exact.update(forms)
+                found.update(form for form, respelling in combo if respelling)
+        if found:
+            self.expansions.append(Expansion(" ".join(words), sorted(found), []))
+        return _boolean(clauses)
+
+    def _phrase_word_options(self, words: tuple[str, ...], i: int, *, clitics: bool) -> list[tuple[str, bool]]:
+        """Other forms of phrase word ``i`` the index holds, as (form, is_respelling): final ة/ه and ى/ي
+        (normalization keeps them apart, phrases should not), the spelling variants a bare word would
+        get, and clitics in front of a name."""
+        word = words[i]
+        out: dict[str, bool] = {}
+        for other in variants.orthographic(word):
+            if self._doc_freq(other):
+                out[other] = True
+        if self.use_variants and not is_name(word):
+            for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+                if (variants.ending_swap(word, variant)
+                        or variants.is_spelling_variant(self._outlets(word), self._outlets(variant), self._outlet_count())
+                        or self._vouched(words, i, variant)):
+                    out.setdefault(variant, True)
+        if clitics:
+            for clitic in NAME_CLITICS:
+                if self._doc_freq(clitic + word):
+                    out.setdefault(clitic + word, False)
+        return [(form, respelling) for form, respelling in out.items() if form != word]
+
+    def _vouched(self, words: tuple[str, ...], i: int, variant: str) -> bool:
+        """A variant the outlets do not tell apart from the typed word (one outlet writes both جونغ and
+        جونج) is still a spelling of it when it stands beside the typed neighbours (كيم … اون) in at
+        least MIN_CONTEXT articles and CONTEXT_SHARE of its own: a piece of the same name, not another
+        word (العالمي is seldom in البحث العالمي)."""
+        lo, hi = max(0, i - 1), min(len(words), i + 2)
+        local = words[lo:i] + (variant,) + words[i + 1 : hi]
+        count = self.searcher.search(self._phrase_query(local, ("title", "body"), 1.0), limit=1, count=True).count
+        return count >= MIN_CONTEXT and count >= CONTEXT_SHARE * self._doc_freq(variant)
+
+    def _vouch_in_context(self, children: list[Node]) -> None:
+        """For runs of typed bare words (كيم جونج اون), the variants each word's neighbours vouch for."""
+        if not self.use_variants:
+            return
+        run: list[str] = []
+        for child in [*children, None]:
+            toks = analyze_query_word(child.text) if _plain(child) else []  # type: ignore[union-attr]
+            if len(toks) == 1:
+                run.append(toks[0].exact)
+                continue
+            if len(run) >= 2:
+                words = tuple(run)
+                for i, word in enumerate(words):
+                    if is_name(word):
+                        continue
+                    for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+                        if self._vouched(words, i, variant):
+                            self._in_context.setdefault(word, set()).add(variant)
+            run = []
 
     def _phrase_query(self, words: tuple[str, ...], fields: tuple[str, ...], weight: float,
                       positions: list[int] | None = None) -> tantivy.Query:
@@ -290,6 +376,30 @@ class QueryCompiler:
             i += 1
         return out
 
+    def _merge_names(self, children: list[Node]) -> list[Node]:
+        """Two typed words that spell a listed multi-word name (بيت لحم, رام الله) are the name: the
+        phrase (spelling-tolerant, see ``_tolerant_phrase``), or the words joined where the archive
+        writes them so (خانيونس) — not both words anywhere in the article."""
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            pair = children[i : i + 2]
+            if len(pair) == 2 and all(_plain(c) for c in pair):
+                first, second = (analyze_query_word(c.text) for c in pair)  # type: ignore[union-attr]
+                if len(first) == 1 and len(second) == 1 and is_phrase_name((first[0].exact, second[0].exact)):
+                    text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
+                    joined = first[0].exact + second[0].exact
+                    if self.use_variants and self._doc_freq(joined) >= 3:
+                        self.expansions.append(Expansion(text, [joined], []))
+                        out.append(Or((Phrase(text), Term(joined))))
+                    else:
+                        out.append(Phrase(text))
+                    i += 2
+                    continue
+            out.append(children[i])
+            i += 1
+        return out
+
     def _merge_synonym_spans(self, children: list[Node]) -> list[Node]:
         """Consecutive bare words that form a multi-word synonym (قوات سوريا الديمقراطية) act as one unit."""
         out: list[Node] = []
@@ -308,6 +418,27 @@ class QueryCompiler:
                 out.append(children[i])
                 i += 1
         return out
+
+
+def _plain(node: Node | None) -> bool:
+    """A bare word with no operator: the kind a run of typed words is made of."""
+    return isinstance(node, Term) and not node.prefix and not node.fuzzy and node.field is None
+
+
+def _spellings(
+    words: tuple[str, ...], options: list[list[tuple[str, bool]]], limit: int
+) -> Iterator[tuple[tuple[str, bool], ...]]:
+    """Combinations of other forms of the phrase's words, fewest changed words first (the typed phrase
+    itself excluded), at most ``limit``."""
+    made = 0
+    for changed in range(1, len(options) + 1):
+        for where in itertools.combinations([i for i, o in enumerate(options) if o], changed):
+            choices = [options[i] if i in where else [(words[i], False)] for i in range(len(words))]
+            for combo in itertools.product(*choices):
+                if made >= limit:
+                    return
+                made += 1
+                yield combo
 
 
 def _is_stopword(node: Node) -> bool:

@@ -8,7 +8,9 @@ adds them below the typed form's weight, so exact spellings still rank first.
 Rules (all on the normalized exact form):
 - a long vowel (ا و ي) dropped or added inside the word (matres lectionis);
 - a long vowel swapped with its neighbour (أمريكا/أميركا);
-- the foreign g/v/p letters written with one letter or another (ج غ ق گ / ف ڤ / ب پ), all at once;
+- the foreign g/v/p letters written with one letter or another (ج غ ق گ / ف ڤ / ب پ), all at once, or
+  the last one alone (جونغ/جونج: the initial ج stays);
+- an initial v written و (ونزويلا/فنزويلا, ويتنام/فيتنام) — initial only: inside a word و is the long vowel;
 - final يا ⇄ يه (سوريا/سورية after normalization of ة);
 - one word ⇄ two words (فيسبوك/فيس بوك, ديرالزور/دير الزور) — see ``split_candidates``.
 
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 LONG_VOWELS = "اوي"
 SOUND_CLASSES = ("جغقكگ", "فڤ", "بپ")
+V_SOUND = "فڤو"  # at the start of a word only (see _initial_v)
 MIN_WORD = 4  # shorter words are mostly common words whose "variants" are other words
 MIN_SPLIT_PART = 2
 MAX_WORD = 20  # longer "words" are not names (and would make thousands of candidates)
@@ -57,6 +60,36 @@ def _sound_swaps(word: str) -> Iterable[str]:
                     yield word.replace(old, new)
 
 
+def _single_swaps(word: str) -> Iterable[str]:
+    """The last letter alone changed where its sound class also occurs earlier: the foreign -ng of جونغ
+    is written جونج while the initial ج stays (all at once gives غونغ). Only the last letter: changing
+    the first makes other name pieces (جونج → كونج "Kong")."""
+    last = word[-1]
+    for letters in SOUND_CLASSES:
+        if last in letters and any(c in letters for c in word[:-1]):
+            for new in letters:
+                if new != last:
+                    yield word[:-1] + new
+
+
+def _initial_v(word: str) -> Iterable[str]:
+    """The foreign v at the start of a name: ف, ڤ or و (فنزويلا, ڤنزويلا, ونزويلا)."""
+    if word[0] in V_SOUND:
+        for new in V_SOUND:
+            if new != word[0]:
+                yield new + word[1:]
+
+
+def orthographic(word: str) -> list[str]:
+    """The other spellings of a word's final letter that normalization leaves apart on purpose (ة/ه,
+    ى/ي: see service.analysis.normalize): the search tries them inside phrases, where the index holds
+    them — a phrase typed الحكومه السوريه must find الحكومة السورية."""
+    swaps = {"ة": "ه", "ه": "ة", "ى": "ي", "ي": "ى"}
+    if len(word) < 2 or word[-1] not in swaps:
+        return []
+    return [word[:-1] + swaps[word[-1]]]
+
+
 def _ending_swaps(word: str) -> Iterable[str]:
     for a, b in (("يا", "يه"), ("يه", "يا"), ("يا", "ية"), ("ية", "يا")):
         if word.endswith(a):
@@ -67,7 +100,8 @@ def candidates(word: str) -> set[str]:
     """Every spelling the rules can make from ``word`` (not yet checked against the index)."""
     if not MIN_WORD <= len(word) <= MAX_WORD or not any("\u0600" <= c <= "\u06ff" for c in word):
         return set()
-    found = set(_vowel_edits(word)) | set(_sound_swaps(word)) | set(_ending_swaps(word))
+    found = set(_vowel_edits(word)) | set(_sound_swaps(word)) | set(_single_swaps(word)) | set(_ending_swaps(word))
+    found.update(_initial_v(word))
     # one vowel edit combined with one sound swap covers غوغل → جوجل → جوجول and the like
     for swapped in list(_sound_swaps(word)):
         found.update(_ending_swaps(swapped))
