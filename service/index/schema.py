@@ -2,7 +2,11 @@
 
 Text fields come in two forms per word (see ``service.analysis``): ``*_exact`` (normalized surface
 form, with positions, for phrases and exact-spelling boosts) and ``*_stem`` (light stem, so bare
-words meet every inflection). Facets are raw fast text fields so tantivy's terms aggregation counts
+words meet every inflection). ``text_*`` holds the whole article, title then body, as one field, so
+BM25 weighs a word against the whole article's length and counts a title word once more than the body
+does (BM25F-like); ``title_*`` holds the title again, for ``title:`` searches and a measured title boost.
+Scoring title and body as two separate fields instead cost 5 MRR points (docs/search.md): a short or
+shared title made one title word outweigh the body. Facets are raw fast text fields so tantivy's terms aggregation counts
 them; dates are kept both as a timestamp (range filters, sorting) and as day/month numbers that
 make histograms and year/month facets cheap integer aggregations.
 """
@@ -11,9 +15,9 @@ from __future__ import annotations
 
 import tantivy
 
-TEXT_FIELDS = ("title_exact", "title_stem", "body_exact", "body_stem")
+TEXT_FIELDS = ("title_exact", "title_stem", "text_exact", "text_stem")
 FACET_FIELDS = ("source", "author", "section")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> tantivy.Schema:

@@ -318,7 +318,7 @@ class SearchService:
     def _suggest(self, searcher: tantivy.Searcher, q: str, root) -> list[str]:  # type: ignore[no-untyped-def]
         """"Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
         def df(word: str) -> int:
-            return searcher.doc_freq("body_exact", word) + searcher.doc_freq("title_exact", word)
+            return searcher.doc_freq("text_exact", word)
 
         suggestion, changed = q, False
         for node in positive_terms(root):
@@ -355,14 +355,14 @@ class SearchService:
         counts = Counter(t.stem for t in analyze(text) if len(t.stem) > 2 and t.exact not in STOPWORDS)
         scored = []
         for stem, tf in counts.items():
-            df = searcher.doc_freq("body_stem", stem)
+            df = searcher.doc_freq("text_stem", stem)
             if 2 <= df <= max(2, n * 0.2):  # shared with another article, and not everywhere
                 scored.append((tf * math.log(n / df), stem))
         terms = [stem for _, stem in sorted(scored, reverse=True)[:25]]
         if not terms:
             return []
         schema = self.archive.index.schema
-        should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body_stem", t)) for t in terms]
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text_stem", t)) for t in terms]
         should += [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title_stem", t), 2.0)) for t in terms]
         query = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),

@@ -20,7 +20,7 @@ def archive(any_archive):  # type: ignore[no-untyped-def]
 
 def ids_for(archive, word: str) -> set[int]:  # type: ignore[no-untyped-def]
     searcher = archive.index.searcher()
-    query = tantivy.Query.term_query(archive.index.schema, "body_exact", word)
+    query = tantivy.Query.term_query(archive.index.schema, "text_exact", word)
     hits = searcher.search(query, limit=100).hits
     return {int(v) for v in searcher.fast_field_values("id", [a for _, a in hits])}
 
