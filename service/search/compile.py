@@ -278,7 +278,7 @@ class QueryCompiler:
         word (العالمي is seldom in البحث العالمي)."""
         lo, hi = max(0, i - 1), min(len(words), i + 2)
         local = words[lo:i] + (variant,) + words[i + 1 : hi]
-        count = self.searcher.search(self._phrase_query(local, ("title", "body"), 1.0), limit=1, count=True).count
+        count = self.searcher.search(self._phrase_query(local, ("text",), 1.0), limit=1, count=True).count
         return count >= MIN_CONTEXT and count >= CONTEXT_SHARE * self._doc_freq(variant)
 
     def _vouch_in_context(self, children: list[Node]) -> None:
