@@ -89,7 +89,7 @@ def run(data_dir: Path, names: tuple[str, ...]) -> list[NameRow]:
             log(f"index built by analyzer {archive.index.meta.analyzer_version}; rebuilding for {ANALYZER_VERSION}")
             archive.index.rebuild(archive.db)
         containing = reference(archive, names, data_dir.parent / "reference.json")
-        return measure(SearchService(archive), containing, limit=archive.index.num_docs())
+        return measure(SearchService(archive), containing)
     finally:
         archive.close()
 

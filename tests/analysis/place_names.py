@@ -17,7 +17,7 @@ from functools import cache
 
 from service.analysis.normalize import ARABIC_TABLE
 from service.analysis.unicode import clean
-from service.search.engine import SearchRequest, SearchService
+from service.search.engine import MAX_LIMIT, SearchRequest, SearchService
 
 # Queries as a user types them (normalized spelling); each name is in at least 20 articles of the corpus.
 # A two-word name is typed without quotes, as users do.
@@ -137,17 +137,28 @@ class NameRow:
         return self.correct / self.containing if self.containing else 1.0
 
 
-def measure(service: SearchService, containing: dict[str, set[int]], limit: int) -> list[NameRow]:
-    """Each name (and its ه spelling) searched as the API does — every hit, no folding of near-duplicates
-    — and compared with the articles the reference matcher found it in (``containing``: name -> ids)."""
+def measure(service: SearchService, containing: dict[str, set[int]]) -> list[NameRow]:
+    """Each name (and its ه spelling) searched as the API does — every hit, page after page, no folding
+    of near-duplicates — and compared with the articles the reference matcher found it in
+    (``containing``: name -> ids)."""
     rows = []
     for name, ids in containing.items():
         for query in spellings(name):
-            response = service.search(SearchRequest(q=query, limit=limit, fold=False, snippets=False))
-            returned = {hit.id for hit in response.hits}
-            assert len(returned) == response.total, f"{query}: raise the limit above {response.total}"
+            returned = every_hit(service, query)
             rows.append(NameRow(query, name, len(ids), len(returned), len(returned & ids)))
     return rows
+
+
+def every_hit(service: SearchService, query: str) -> set[int]:
+    returned: set[int] = set()
+    request = SearchRequest(q=query, limit=MAX_LIMIT, fold=False, snippets=False)
+    while True:
+        response = service.search(request)
+        returned.update(hit.id for hit in response.hits)
+        request.offset += MAX_LIMIT
+        if request.offset >= response.total:
+            assert len(returned) == response.total, f"{query}: {len(returned)} of {response.total} hits"
+            return returned
 
 
 def markdown(rows: list[NameRow]) -> str:

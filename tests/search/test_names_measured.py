@@ -70,7 +70,7 @@ def test_names_reach_precision_and_recall_on_a_corpus_slice(archive, tmp_path: P
                 containing[name].add(article_id)
     held = {name: ids for name, ids in containing.items() if len(ids) >= MIN_ARTICLES}
     assert len(held) >= 12, {n: len(ids) for n, ids in containing.items()}
-    rows = measure(SearchService(archive), held, limit=10_000)
+    rows = measure(SearchService(archive), held)
     misses = [(r.query, r.containing, r.returned, round(r.precision, 2), round(r.recall, 2))
               for r in rows if r.precision < PRECISION or r.recall < RECALL]
     assert not misses, misses
