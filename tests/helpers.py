@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 
 from service.ingest.store import ArticleInput, ArticleWriter
@@ -17,3 +18,19 @@ def add_articles(archive, *items: dict) -> list[int]:  # type: ignore[no-untyped
         results = ArticleWriter(session).upsert_many([ArticleInput(**item) for item in items])
     archive.index.sync(archive.db)
     return [r.article_id for r in results]  # type: ignore[union-attr]
+
+
+def follow_changes(db, done: threading.Event, seen: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Read the change log as the index follower does ("seq > watermark"), busily, until ``done`` is
+    set and nothing is left; every sequence number read lands in ``seen``, in order."""
+    from service.index.manager import _changes_after
+
+    watermark = 0
+    while True:
+        finished = done.is_set()
+        changes = _changes_after(db, watermark, 1000)
+        if changes:
+            seen.extend(seq for seq, _ in changes)
+            watermark = changes[-1][0]
+        elif finished:
+            return

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from service.db import Change
-from service.index.manager import _changes_after
 from service.ingest.store import ArticleInput, ArticleWriter
 from service.search.engine import SearchRequest, SearchService
 from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, sqlite_only, write_news
+from tests.helpers import follow_changes
 
 pytestmark = [needs_shared(NEWS), sqlite_only]
 WRITERS = 8
@@ -64,18 +64,7 @@ def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_
                     commits[0] += 1
             i += 1
 
-    def follower() -> None:
-        watermark = 0
-        while True:
-            finished = follower_done.is_set()
-            changes = _changes_after(db, watermark, 1000)
-            if changes:
-                seen.extend(seq for seq, _ in changes)
-                watermark = changes[-1][0]
-            elif finished:
-                return
-
-    reader = threading.Thread(target=follower)
+    reader = threading.Thread(target=follow_changes, args=(db, follower_done, seen))
     writers = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
     reader.start()
     for t in writers:

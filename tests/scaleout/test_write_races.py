@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from service.db import Article, Change
 from service.ingest.store import ArticleInput, ArticleWriter
+from tests.helpers import follow_changes
 
 ITEM = {"title": "قصف على ريف إدلب", "body": "قصف مدفعي استهدف قرى في ريف إدلب الجنوبي صباح اليوم.",
         "source": "مراسل", "external_id": "race-1"}
@@ -45,8 +46,6 @@ def test_a_follower_never_steps_over_a_change_that_commits_late(any_archive) -> 
     """Four writers commit while a follower reads "seq > watermark" as the index does: it must see
     every change. (Without the outbox lock, PostgreSQL hands out numbers before commit, and a slow
     transaction's number would become visible after a later one had moved the watermark past it.)"""
-    from service.index.manager import _changes_after
-
     db = any_archive.db
     done = threading.Event()
     seen: list[int] = []
@@ -56,19 +55,8 @@ def test_a_follower_never_steps_over_a_change_that_commits_late(any_archive) -> 
             item = ArticleInput(body=f"خبر رقم {i} من الكاتب {n} عن الطقس في حلب وحمص", external_id=f"{n}-{i}", source=f"w{n}")
             db.write(lambda session, item=item: ArticleWriter(session).upsert(item))
 
-    def follower() -> None:
-        watermark = 0
-        while True:
-            finished = done.is_set()
-            changes = _changes_after(db, watermark, 1000)
-            if changes:
-                seen.extend(seq for seq, _ in changes)
-                watermark = changes[-1][0]
-            elif finished:
-                return
-
     writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    reader = threading.Thread(target=follower)
+    reader = threading.Thread(target=follow_changes, args=(db, done, seen))
     reader.start()
     for t in writers:
         t.start()
