@@ -58,13 +58,21 @@ def is_locked(exc: DBAPIError) -> bool:
 
 
 class FairLock:
-    """First come, first served; the thread holding it may take it again (a write inside a write)."""
+    """First come, first served; the thread holding it may take it again (a write inside a write).
 
-    def __init__(self) -> None:
+    Other processes (a bulk ``arshif ingest`` beside the server) wait in SQLite's busy handler, which
+    polls every 100 ms at most; threads handed the lock straight from one another would leave them no
+    gap. So after ``share_after_s`` of continuous use the queue pauses for ``pause_s`` before the next
+    thread's turn: another process waiting for the write lock gets it within about a second."""
+
+    def __init__(self, share_after_s: float = 1.0, pause_s: float = 0.15) -> None:
         self._changed = threading.Condition()
         self._queue: list[object] = []  # waiting tickets, oldest first; the holder is not in it
         self._owner: int | None = None
         self._depth = 0
+        self._busy_since: float | None = None  # when the lock last went from free to held
+        self._paused_until = 0.0
+        self.share_after_s, self.pause_s = share_after_s, pause_s
 
     def acquire(self, timeout: float) -> bool:
         me = threading.get_ident()
@@ -75,23 +83,35 @@ class FairLock:
             ticket = object()
             self._queue.append(ticket)
             deadline = time.monotonic() + timeout
-            while self._owner is not None or self._queue[0] is not ticket:
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while True:
+                now = time.monotonic()
+                my_turn = self._owner is None and self._queue[0] is ticket
+                if my_turn and now >= self._paused_until:
+                    break
+                if now >= deadline:
                     self._queue.remove(ticket)
                     self._changed.notify_all()
                     return False
-                self._changed.wait(left)
+                wake = min(deadline, self._paused_until) if my_turn else deadline
+                self._changed.wait(max(wake - now, 0.001))
             self._queue.pop(0)
             self._owner, self._depth = me, 1
+            if self._busy_since is None:
+                self._busy_since = now
             return True
 
     def release(self) -> None:
         with self._changed:
             self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._changed.notify_all()
+            if self._depth:
+                return
+            self._owner = None
+            now = time.monotonic()
+            if not self._queue:
+                self._busy_since = None
+            elif self._busy_since is not None and now - self._busy_since >= self.share_after_s:
+                self._paused_until, self._busy_since = now + self.pause_s, None
+            self._changed.notify_all()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -148,13 +168,35 @@ class Database:
             with self._write() as session, session.begin():
                 yield session
             return
+        started = time.monotonic()
         if not self._writers.acquire(deadline_s):
             raise StoreBusy(deadline_s)
         try:
-            with self._write() as session, session.begin():
-                yield session
+            with self._locked_session(started + deadline_s, deadline_s) as session:
+                try:
+                    yield session
+                except BaseException:
+                    session.rollback()
+                    raise
+                session.commit()
         finally:
             self._writers.release()
+
+    def _locked_session(self, deadline: float, deadline_s: float) -> Session:
+        """A session whose transaction already holds SQLite's write lock: ``BEGIN IMMEDIATE`` runs at
+        once, and again after each busy timeout (another process kept the lock) until the deadline."""
+        while True:
+            session = self._write()
+            try:
+                session.begin()
+                session.connection()  # runs BEGIN IMMEDIATE
+                return session
+            except OperationalError as exc:
+                session.close()
+                if not is_locked(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(deadline_s) from None
 
     def write(self, work: Callable[[Session], T], attempts: int = 3) -> T:
         """Run ``work`` in a write transaction, again from the start if a concurrent writer won: on
