@@ -2,7 +2,8 @@
 
 Lucene's Arabic list (Jacques Savoy's, 119 entries, BSD licence) brought into our exact form, plus
 frequent function words of news prose it lacks, and the question words (هل كم كيف متى أين لماذا ماذا)
-and pronouns that fill questions but not the passages that answer them. The name علي is never a stop
+and pronouns that fill questions but not the passages that answer them, and أن/إن/لأن/بأن joined to a
+pronoun (أنهم, لأنه, بأنها): Lucene lists انه and انها but not the rest of the set. The name علي is never a stop
 word: our exact form keeps it apart from the preposition على.
 """
 
@@ -20,6 +21,7 @@ _EXTRA = """
 وعلى وإلى وفي وعن ومع وقد وهذا وهذه وذلك هذان هاتان هؤلاء أولئك اللذين اللتين اللاتي اللواتي والتي
 والذي عليهم إليه إليها لديه لديها فيما لقد إذ إذن لو لولا ليس ليست مثل
 هم هما هن نحن أنا أنتم هل كم كيف متى أين لماذا ماذا
+أنهم إنهم أنكم إنكم أننا إننا أني إني لأن لأنه لأنها لأنهم بأنه بأنها بأنهم
 """
 _NEVER = {"علي"}
 
