@@ -10,7 +10,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# A wheel carries migrations/ inside the package (pyproject.toml, force-include: site-packages has no
+# project top); a source checkout keeps it at the top, where Alembic users look for it.
+MIGRATIONS_DIR = next(
+    (d for d in (_PACKAGE / "migrations", _PACKAGE.parent / "migrations") if (d / "env.py").is_file()),
+    _PACKAGE.parent / "migrations",
+)
 
 
 def alembic_config(url: str) -> Config:
