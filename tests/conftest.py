@@ -19,6 +19,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:  # tests.postgres imports this module; the server class is imported where it is started
+    from fastapi.testclient import TestClient
+
     from tests.postgres import PostgresServer
 
 # CI explores the same examples every run (a red CI is then reproducible); locally each run explores anew.
@@ -165,6 +167,65 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("shared") / "var").start()
     yield srv
     srv.stop()
+
+
+class InProcessApp:
+    """The app served in this process through its ASGI interface (Starlette's TestClient), with the
+    same face as ``Server``: ``client()``, ``data_dir``, ``url``. For tests of what the app answers;
+    what only a real socket shows (uvicorn's limits, concurrency, kill -9) keeps a ``Server``."""
+
+    url = "http://127.0.0.1"  # a loopback host: the Host allow-list and the loopback write rule hold
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.env = env
+        self._running: TestClient | None = None
+
+    def start(self) -> InProcessApp:
+        from fastapi.testclient import TestClient
+
+        from service.api.app import create_app
+        from service.archive import Archive
+        from service.settings import Settings
+
+        overrides = {k.removeprefix("ARSHIF_").lower(): v for k, v in self.env.items()}
+        settings = Settings(data_dir=self.data_dir, database_url=database_for(self.data_dir), **overrides)
+        migrating = Archive(settings)
+        migrating.upgrade()
+        migrating.close()
+        self._running = TestClient(create_app(settings), base_url=self.url)
+        self._running.__enter__()  # the lifespan: index ready, follower started
+        return self
+
+    def stop(self) -> None:
+        if self._running is not None:
+            self._running.__exit__(None, None, None)
+            self._running = None
+
+    def client(self, **kwargs) -> httpx.Client:  # type: ignore[no-untyped-def]
+        """A client of the running app, on its event loop; its ``with`` neither starts nor stops the app."""
+        assert self._running is not None, "start() first"
+        from fastapi.testclient import TestClient
+
+        class Borrowed(TestClient):
+            def __enter__(self):  # type: ignore[no-untyped-def]
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                pass
+
+        # a real server answers an unexpected error with a 500, not by raising in the caller
+        client = Borrowed(self._running.app, base_url=self.url, raise_server_exceptions=False, **kwargs)
+        client.portal = self._running.portal
+        return client
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessApp]:
+    """One in-process app for a module's tests that only look at what they wrote themselves."""
+    app = InProcessApp(tmp_path_factory.mktemp("shared-app") / "var").start()
+    yield app
+    app.stop()
 
 
 def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

@@ -1,4 +1,6 @@
-"""Every endpoint through HTTP against a real server process, real SQLite and a real index."""
+"""Every endpoint through HTTP, in-process through the ASGI app, on real SQLite and a real index.
+
+What needs a real socket or process (uvicorn limits, logs, kill -9) is in tests/reliability."""
 
 import csv
 import io
@@ -6,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import SEEDS, Server, needs_shared, wait_until
+from tests.conftest import SEEDS, InProcessApp, Server, needs_shared, wait_until
 
 ARTICLE = {
     "title": "اشتباكات في ريف دير الزور",
@@ -22,8 +24,8 @@ def search(http, **params):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-def test_article_lifecycle_and_search(shared_server: Server) -> None:
-    with shared_server.client() as http:
+def test_article_lifecycle_and_search(shared_app: InProcessApp) -> None:
+    with shared_app.client() as http:
         created = http.post("/api/articles", json=ARTICLE)
         assert created.status_code == 201 and created.json()["outcome"] == "added"
         article_id = created.json()["id"]
@@ -63,7 +65,7 @@ def test_article_lifecycle_and_search(shared_server: Server) -> None:
         assert wait_until(lambda: search(http, q="الزراعة")["total"] == 0)
 
 
-def test_bulk_post_list_similar_sources_stats(server: Server) -> None:
+def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:
     articles = [
         {**ARTICLE, "external_id": f"n-{i}", "url": None, "title": f"خبر رقم {i}",
          "body": f"{ARTICLE['body']} وقال مصدر محلي إن عدد القتلى بلغ {i * 3} في القرية رقم {i}.",
@@ -93,7 +95,7 @@ def test_bulk_post_list_similar_sources_stats(server: Server) -> None:
         assert "arshif_articles 5.0" in metrics.text and "arshif_http_requests_total" in metrics.text
 
 
-def test_search_parameters(server: Server) -> None:
+def test_search_parameters(server: InProcessApp) -> None:
     with server.client() as http:
         http.post("/api/articles", json=[
             {**ARTICLE, "external_id": "x1"},
@@ -143,10 +145,10 @@ def test_search_parameters(server: Server) -> None:
     ],
 )
 def test_client_mistakes_are_problem_json_never_500(
-    shared_server: Server, method: str, path: str, kwargs: dict, status: int | tuple[int, ...]  # type: ignore[type-arg]
+    shared_app: InProcessApp, method: str, path: str, kwargs: dict, status: int | tuple[int, ...]  # type: ignore[type-arg]
 ) -> None:
     allowed = status if isinstance(status, tuple) else (status,)
-    with shared_server.client() as http:
+    with shared_app.client() as http:
         response = getattr(http, method)(path, **kwargs)
         assert response.status_code in allowed, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -154,15 +156,15 @@ def test_client_mistakes_are_problem_json_never_500(
         assert body["status"] == response.status_code and body["detail"] and body["detail_ar"] and body["type"]
 
 
-def test_search_survives_hostile_queries(shared_server: Server) -> None:
-    with shared_server.client() as http:
+def test_search_survives_hostile_queries(shared_app: InProcessApp) -> None:
+    with shared_app.client() as http:
         for q in ["س" * 10_000, '"' * 50, "(((((", ")))", "-" * 100, "* ~ :", "\u0640\u064e" * 500, "title:", "مصدر:"]:
             response = http.get("/api/search", params={"q": q})
             assert response.status_code in (200, 400), (q[:20], response.text)
 
 
 def test_oversized_bodies_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    srv = Server(tmp_path / "var", ARSHIF_MAX_REQUEST_BYTES="100000").start()
+    srv = InProcessApp(tmp_path / "var", ARSHIF_MAX_REQUEST_BYTES="100000").start()
     try:
         with srv.client() as http:
             response = http.post("/api/articles", json={"body": "ن" * 200_000})
@@ -172,7 +174,7 @@ def test_oversized_bodies_are_refused(tmp_path) -> None:  # type: ignore[no-unty
         srv.stop()
 
 
-def test_export_streams_jsonl_and_csv_with_bom(server: Server) -> None:
+def test_export_streams_jsonl_and_csv_with_bom(server: InProcessApp) -> None:
     with server.client() as http:
         http.post("/api/articles", json=[
             {**ARTICLE, "external_id": "e1"},
@@ -191,7 +193,7 @@ def test_export_streams_jsonl_and_csv_with_bom(server: Server) -> None:
         assert json.loads(rows[0]["metadata"]) == {"tags": ["أ", "ب"]}
 
 
-def test_synonyms_api(server: Server) -> None:
+def test_synonyms_api(server: InProcessApp) -> None:
     with server.client() as http:
         http.post("/api/articles", json={"title": "تقدم قوات سوريا الديمقراطية", "body": "أعلنت قوات سوريا الديمقراطية السيطرة على قرى جديدة."})
         assert wait_until(lambda: search(http, q="الديمقراطية")["total"] == 1)
@@ -207,8 +209,8 @@ def test_synonyms_api(server: Server) -> None:
         assert http.get("/api/synonyms").json() == []
 
 
-def test_security_headers_and_request_ids(shared_server: Server) -> None:
-    with shared_server.client() as http:
+def test_security_headers_and_request_ids(shared_app: InProcessApp) -> None:
+    with shared_app.client() as http:
         response = http.get("/api/stats", headers={"X-Request-ID": "trace-123"})
         assert response.headers["x-request-id"] == "trace-123"
         page = http.get("/")
@@ -236,7 +238,7 @@ def test_api_keys_guard_writes_and_optionally_reads(tmp_path) -> None:  # type: 
 
 
 @needs_shared(SEEDS)
-def test_seed_files_through_ingest_endpoint_and_search(server: Server) -> None:
+def test_seed_files_through_ingest_endpoint_and_search(server: InProcessApp) -> None:
     files = [("files", (path.name, path.read_bytes(), "text/plain")) for path in sorted(SEEDS.glob("*.txt"))]
     with server.client() as http:
         response = http.post("/api/ingest", files=files)
@@ -254,8 +256,8 @@ def test_seed_files_through_ingest_endpoint_and_search(server: Server) -> None:
         assert again["added"] == 0 and again["unchanged"] + again["duplicates"] == 5
 
 
-def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_server: Server) -> None:
-    server = shared_server
+def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_app: InProcessApp) -> None:
+    server = shared_app
     good = json.dumps({"id": "j1", "title": "عنوان", "body": "نص صالح للإدخال", "source": "مصدر"}, ensure_ascii=False)
     payload = (good + "\n{broken json\n" + json.dumps({"id": "j2", "title": "بلا نص"}) + "\n").encode()
     with server.client() as http:

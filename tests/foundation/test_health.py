@@ -1,8 +1,8 @@
-"""A real server process: liveness, readiness, docs served without a CDN."""
+"""Liveness, readiness, docs served without a CDN: the app in-process (tests/reliability start real servers)."""
 
 
-def test_health_and_readiness(shared_server) -> None:  # type: ignore[no-untyped-def]
-    server = shared_server
+def test_health_and_readiness(shared_app) -> None:  # type: ignore[no-untyped-def]
+    server = shared_app
     with server.client() as http:
         assert http.get("/healthz").json() == {"status": "ok"}
         ready = http.get("/readyz")
@@ -10,8 +10,8 @@ def test_health_and_readiness(shared_server) -> None:  # type: ignore[no-untyped
         assert ready.json()["checks"] == {"database": "ok", "index": "ok", "indexer": "ok"}
 
 
-def test_openapi_and_offline_docs(shared_server) -> None:  # type: ignore[no-untyped-def]
-    server = shared_server
+def test_openapi_and_offline_docs(shared_app) -> None:  # type: ignore[no-untyped-def]
+    server = shared_app
     with server.client() as http:
         schema = http.get("/openapi.json").json()
         assert "/api/search" in schema["paths"]
@@ -22,8 +22,8 @@ def test_openapi_and_offline_docs(shared_server) -> None:  # type: ignore[no-unt
         assert http.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
-def test_unknown_path_is_problem_json(shared_server) -> None:  # type: ignore[no-untyped-def]
-    server = shared_server
+def test_unknown_path_is_problem_json(shared_app) -> None:  # type: ignore[no-untyped-def]
+    server = shared_app
     with server.client() as http:
         response = http.get("/api/nothing-here")
         assert response.status_code == 404
