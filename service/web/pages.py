@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from service.api.deps import get_archive, get_search, require_read
 from service.archive import Archive
 from service.db import Article
 from service.db.models import MAX_ID
@@ -21,6 +20,7 @@ from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
 from service.search.engine import SearchRequest, SearchService
 from service.search.query import date_bounds, parse
+from service.server.deps import get_archive, get_search, require_read
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])

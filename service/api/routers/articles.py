@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.api.body import json_body
-from service.api.deps import get_archive, get_search, require_read, require_write
+from service.server.deps import get_archive, get_search, require_read, require_write
 from service.api.schemas import (
     ArticleDetail, ArticleIn, ArticleList, ArticleOut, ArticlePatch, ArticleSummary, BulkWriteOutcome, HitOut,
     Problem, WriteOutcome,

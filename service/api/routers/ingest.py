@@ -8,13 +8,13 @@ from typing import Annotated
 import anyio.from_thread
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
-from service.api.deps import get_archive, require_write
 from service.api.schemas import IngestSummaryOut, Problem
 from service.archive import Archive
 from service.errors import ArshifError
 from service.ingest.budget import IngestBudget
 from service.ingest.formats import Limits, parse_stream
 from service.ingest.pipeline import ingest
+from service.server.deps import get_archive, require_write
 
 router = APIRouter(prefix="/api", tags=["ingest"])
 MAX_FILES = 100

@@ -9,11 +9,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from service.analysis import ANALYZER_VERSION
-from service.api.deps import get_archive, require_read
 from service.api.schemas import SourceOut, StatsOut
 from service.archive import Archive
 from service.db import Article, IngestRun, Source
 from service.index.manager import article_count
+from service.server.deps import get_archive, require_read
 
 router = APIRouter(tags=["archive"])
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import get_search, require_read
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
 from service.search.engine import MAX_OFFSET, SearchRequest, SearchService
 from service.search.query import date_bounds
+from service.server.deps import get_search, require_read
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from service.api.deps import get_archive, require_read, require_write
 from service.api.schemas import Problem, SynonymGroupIn, SynonymGroupOut, SynonymsIn
 from service.archive import Archive
 from service.db.models import MAX_ID
 from service.search import synonyms as store
+from service.server.deps import get_archive, require_read, require_write
 
 router = APIRouter(prefix="/api/synonyms", tags=["synonyms"])
 BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}

@@ -19,9 +19,9 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.deps import read_denial, require_read, require_write, write_denial
-from service.api.problems import problem
 from service.logging import request_id
+from service.server.deps import read_denial, require_read, require_write, write_denial
+from service.server.problems import problem
 from service.settings import Settings
 
 log = logging.getLogger("arshif.http")
