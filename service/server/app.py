@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     archive = Archive(settings)
+    search_service = SearchService(archive)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -109,8 +110,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط")
         archive.index.ensure()
         follower = app.state.follower = IndexFollower(archive)
+        # after every write this process commits, whoever wrote it: index it now, use new synonyms now
+        forget = [archive.db.after_commit(follower.on_commit),
+                  archive.db.after_commit(search_service.synonyms.on_commit)]
         follower.start()
         yield
+        for stop_listening in forget:
+            stop_listening()
         follower.stop()
         archive.close()
 
@@ -123,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.archive = archive
-    app.state.search = SearchService(archive)
+    app.state.search = search_service
     app.state.metrics = metrics
     _install_error_handlers(app)
 

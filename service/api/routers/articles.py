@@ -134,7 +134,7 @@ _PAYLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"application/js
              summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات",
              openapi_extra=_PAYLOAD_SCHEMA)
 def create_articles(
-    request: Request, archive: Annotated[Archive, Depends(get_archive)],
+    archive: Annotated[Archive, Depends(get_archive)],
     payload: Annotated[ArticlesPayload, Depends(json_body(ArticlesPayload, MAX_BATCH, _too_many))],
 ) -> WriteOutcome | BulkWriteOutcome:
     items = payload if isinstance(payload, list) else [payload]
@@ -147,11 +147,10 @@ def create_articles(
             results.append(Problem(type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)))
         else:
             results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
-    request.app.state.follower.poke()
     return BulkWriteOutcome(results=results) if isinstance(payload, list) else results[0]  # type: ignore[return-value]
 
 
-def _apply(request: Request, archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
+def _apply(archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
     def work(session: Session) -> ArticleOut:
         article = session.get(Article, article_id)
         if article is None:
@@ -167,32 +166,31 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
         return out
 
     out = archive.db.write(work)
-    request.app.state.follower.poke()
     return out
 
 
 @router.put("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
             summary="Replace an article / استبدال مقال")
-def replace_article(article_id: ArticleId, data: ArticleIn, request: Request,
+def replace_article(article_id: ArticleId, data: ArticleIn,
                     archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
     fields = data.model_dump()
     fields["metadata"] = fields.get("metadata") or {}
-    return _apply(request, archive, article_id, fields)
+    return _apply(archive, article_id, fields)
 
 
 @router.patch("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
               summary="Change some fields / تعديل بعض الحقول")
-def patch_article(article_id: ArticleId, data: ArticlePatch, request: Request,
+def patch_article(article_id: ArticleId, data: ArticlePatch,
                   archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
     fields = data.model_dump(exclude_unset=True)
     if "body" in fields and fields["body"] is None:
         raise ArshifError("لا يمكن حذف نص المقال", "body cannot be null")
-    return _apply(request, archive, article_id, fields)
+    return _apply(archive, article_id, fields)
 
 
 @router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
                summary="Delete an article / حذف مقال")
-def delete_article(article_id: ArticleId, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+def delete_article(article_id: ArticleId, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
     def work(session: Session) -> None:
         article = session.get(Article, article_id)
         if article is None:
@@ -200,7 +198,6 @@ def delete_article(article_id: ArticleId, request: Request, archive: Annotated[A
         ArticleWriter(session).delete(article)
 
     archive.db.write(work)
-    request.app.state.follower.poke()
     return Response(status_code=204)
 
 

@@ -60,5 +60,4 @@ def ingest_files(
             yield from parse_stream(name, upload.file, limits=limits)
 
     summary = ingest(archive, records(), inputs=names)
-    request.app.state.follower.poke()
     return IngestSummaryOut.model_validate(summary.as_dict())
