@@ -23,7 +23,8 @@ from service.errors import ArshifError
 from service.logging import configure_logging
 from service.search.engine import SearchService
 from service.server.indexer import IndexFollower
-from service.server.middleware import ArshifMiddleware, BodyTooLarge, Metrics, too_large
+from service.server.metrics import Metrics
+from service.server.middleware import ArshifMiddleware, BodyTooLarge, too_large
 from service.server.problems import problem
 from service.settings import Settings, get_settings
 from service.web import STATIC_DIR, pages

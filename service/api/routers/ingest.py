@@ -9,12 +9,11 @@ import anyio.from_thread
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from service.api.schemas import IngestSummaryOut, Problem
-from service.archive import Archive
 from service.errors import ArshifError
 from service.ingest.budget import IngestBudget
 from service.ingest.formats import Limits, parse_stream
 from service.ingest.pipeline import ingest
-from service.server.deps import get_archive, require_write
+from service.server.deps import ArchiveDep, require_write
 
 router = APIRouter(prefix="/api", tags=["ingest"])
 MAX_FILES = 100
@@ -39,7 +38,7 @@ def _safe_name(name: str | None, index: int) -> str:
 )
 def ingest_files(
     request: Request,
-    archive: Annotated[Archive, Depends(get_archive)],
+    archive: ArchiveDep,
     files: Annotated[list[UploadFile], File(description="Files to ingest / الملفات")],
 ) -> IngestSummaryOut:
     if len(files) > MAX_FILES:
