@@ -100,10 +100,10 @@ def serve(
     _archive().close()
     # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
     # proxy_headers=False: the client address is the socket's, never X-Forwarded-For (see Settings).
-    uvicorn.run("service.api.app:create_app", factory=True, workers=workers, host=host, port=port,
+    uvicorn.run("service.server.app:create_app", factory=True, workers=workers, host=host, port=port,
                 log_config=None, proxy_headers=False,
                 # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
-                http="service.api.protocol:GuardedHttpToolsProtocol",
+                http="service.server.protocol:GuardedHttpToolsProtocol",
                 timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections)
 
 

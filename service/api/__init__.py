@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI) and the app that also serves the search page."""
+"""The HTTP API: routers and their request/response schemas (the app itself is ``service.server``)."""

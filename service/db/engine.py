@@ -10,13 +10,18 @@ committed takes the lock again before a sleeping waiter wakes, so threads of one
 on a lock of this process (``FairLock``) and only then ask SQLite. Between processes the busy timeout
 remains, and a write that still finds the database locked is retried whole until ``WRITE_DEADLINE_S``,
 then refused with ``StoreBusy`` (a 503 with ``Retry-After``), never a 500.
+
+What must follow every write (wake this process's index follower, drop its synonym cache) hangs on the
+commit itself: ``Database.after_commit`` listeners hear of each committed transaction that logged
+changes, whichever code wrote it — a route, the ingest pipeline, the synonym store.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +38,17 @@ WRITE_DEADLINE_S = 30.0
 # PostgreSQL's words for "another transaction got in the way": serialization failure, deadlock.
 RACE_SQLSTATES = {"40001", "40P01"}
 T = TypeVar("T")
+# What a committed transaction changed, by the outbox's kinds of change ("upsert", "delete", "synonyms").
+CommitListener = Callable[[frozenset[str]], None]
+_CHANGES = "arshif.changes"  # key in Session.info: the kinds of change the transaction logged
+
+log = logging.getLogger("arshif.db")
+
+
+def note_changes(session: Session, kinds: Iterable[str]) -> None:
+    """Remember that this transaction changed ``kinds``; the commit announces them (see ``after_commit``).
+    Called by the outbox as it logs changes, so that anything written for the index is announced too."""
+    session.info.setdefault(_CHANGES, set()).update(kinds)
 
 
 class StoreBusy(ArshifError):
@@ -153,6 +169,28 @@ class Database:
         writer_engine = self.engine.execution_options(sqlite_immediate=True)
         self._write = sessionmaker(writer_engine, expire_on_commit=False)
         self._writers = FairLock() if self.engine.dialect.name == "sqlite" else None
+        self._listeners: list[CommitListener] = []
+
+    def after_commit(self, listener: CommitListener) -> Callable[[], None]:
+        """Call ``listener(kinds)`` after each write transaction of this ``Database`` that logged changes
+        commits (never after a rollback); returns the function that removes it again.
+
+        It runs in the writer's thread once the write lock is given back, so it should be quick (set an
+        event, drop a cache). An error in it is logged and goes no further: the write has committed.
+        Writes by other processes or other ``Database`` objects are not announced here; the index
+        follower hears of those by polling the outbox (and by ``LISTEN`` on PostgreSQL)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _announce(self, session: Session) -> None:
+        kinds = frozenset(session.info.pop(_CHANGES, ()))
+        if not kinds:
+            return
+        for listener in list(self._listeners):
+            try:
+                listener(kinds)
+            except Exception:  # the transaction is committed; a listener cannot undo it
+                log.exception("after-commit listener failed", extra={"fields": {"listener": repr(listener)}})
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -161,12 +199,14 @@ class Database:
 
     @contextmanager
     def writing(self, deadline_s: float | None = None) -> Iterator[Session]:
-        """A write transaction: committed on success, rolled back on any error (nothing half-written).
+        """A write transaction: committed on success, rolled back on any error (nothing half-written);
+        the ``after_commit`` listeners hear of it once it has committed.
         On SQLite the threads of this process take their turns in the order they asked."""
         deadline_s = self.write_deadline_s if deadline_s is None else deadline_s
         if self._writers is None:
             with self._write() as session, session.begin():
                 yield session
+            self._announce(session)
             return
         started = time.monotonic()
         if not self._writers.acquire(deadline_s):
@@ -181,6 +221,7 @@ class Database:
                 session.commit()
         finally:
             self._writers.release()
+        self._announce(session)
 
     def _locked_session(self, deadline: float, deadline_s: float) -> Session:
         """A session whose transaction already holds SQLite's write lock: ``BEGIN IMMEDIATE`` runs at

@@ -20,6 +20,7 @@ import psycopg
 from sqlalchemy import insert, make_url, text
 from sqlalchemy.orm import Session
 
+from service.db.engine import note_changes
 from service.db.models import Change, utcnow
 
 CHANNEL = "arshif_changes"
@@ -31,10 +32,12 @@ log = logging.getLogger("arshif.outbox")
 
 def record_changes(session: Session, ids: Iterable[int], op: str = "upsert") -> None:
     """Log changes in the caller's transaction; call it last, just before commit (the lock is held
-    from here to the end of the transaction)."""
+    from here to the end of the transaction). The commit then announces ``op`` to this process's
+    listeners (``Database.after_commit``)."""
     rows = [{"article_id": i, "op": op, "at": utcnow()} for i in ids]
     if not rows:
         return
+    note_changes(session, [op])
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
         session.execute(text(f"NOTIFY {CHANNEL}"))

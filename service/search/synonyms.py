@@ -18,6 +18,8 @@ from service.db.outbox import record_changes
 from service.errors import ArshifError, NotFound
 
 REFRESH_EVERY_S = 1.0
+CHANGE = "synonyms"  # the outbox's kind of change for a synonym group
+NEVER = float("-inf")  # not 0.0: the monotonic clock may itself be under REFRESH_EVERY_S
 MAX_TERMS = 20
 MAX_TERM_CHARS = 200
 
@@ -55,7 +57,7 @@ class SynonymTable:
         self._lock = threading.Lock()
         self._table: dict[Words, list[Words]] = {}
         self._version: tuple | None = None
-        self._checked = 0.0
+        self._checked = NEVER
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -82,7 +84,13 @@ class SynonymTable:
         return self._table.get(words, [])
 
     def invalidate(self) -> None:
-        self._checked = 0.0
+        self._checked = NEVER
+
+    def on_commit(self, kinds: frozenset[str]) -> None:
+        """A ``Database.after_commit`` listener: a synonym change committed in this process is used by
+        the very next query, not up to ``REFRESH_EVERY_S`` later."""
+        if CHANGE in kinds:
+            self.invalidate()
 
 
 def list_groups(db: Database) -> list[SynonymGroup]:
@@ -95,7 +103,7 @@ def add_group(db: Database, terms: list[str]) -> SynonymGroup:
     with db.writing() as session:
         session.add(group)
         session.flush()
-        record_changes(session, [group.id], "synonyms")
+        record_changes(session, [group.id], CHANGE)
     return group
 
 
@@ -106,7 +114,7 @@ def replace_all(db: Database, groups: list[list[str]]) -> list[SynonymGroup]:
         session.execute(delete(SynonymGroup))
         session.add_all(cleaned)
         session.flush()
-        record_changes(session, old + [group.id for group in cleaned], "synonyms")
+        record_changes(session, old + [group.id for group in cleaned], CHANGE)
     return cleaned
 
 
@@ -116,4 +124,4 @@ def delete_group(db: Database, group_id: int) -> None:
         if group is None:
             raise NotFound(f"لا توجد مجموعة مرادفات رقمها {group_id}", f"no synonym group with id {group_id}")
         session.delete(group)
-        record_changes(session, [group_id], "synonyms")
+        record_changes(session, [group_id], CHANGE)

@@ -12,8 +12,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from service.api.deps import get_archive, get_search, require_read
-from service.archive import Archive
 from service.db import Article
 from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
@@ -21,6 +19,7 @@ from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
 from service.search.engine import SearchRequest, SearchService
 from service.search.query import date_bounds, parse
+from service.server.deps import ArchiveDep, SearchDep, require_read
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -124,7 +123,7 @@ def _period_end(start: str, interval: str) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, search: Annotated[SearchService, Depends(get_search)]) -> HTMLResponse:
+def search_page(request: Request, search: SearchDep) -> HTMLResponse:
     state = PageState({k: request.query_params.getlist(k) for k in PageState.KEYS})
     q = state.one("q")
     context: dict[str, Any] = {"state": state, "q": q, "sorts": SORTS, "facet_titles": FACET_TITLES, "response": None, "error": None}
@@ -158,8 +157,7 @@ def search_page(request: Request, search: Annotated[SearchService, Depends(get_s
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    article_id: int, request: Request,
-    archive: Annotated[Archive, Depends(get_archive)], search: Annotated[SearchService, Depends(get_search)],
+    article_id: int, request: Request, archive: ArchiveDep, search: SearchDep,
     q: Annotated[str, Query(max_length=2000)] = "",
 ) -> HTMLResponse:
     with archive.db.reading() as session:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.api.body import json_body
-from service.api.deps import get_archive, get_search, require_read, require_write
+from service.server.deps import ArchiveDep, SearchDep, require_read, require_write
 from service.api.schemas import (
     ArticleDetail, ArticleIn, ArticleList, ArticleOut, ArticlePatch, ArticleSummary, BulkWriteOutcome, HitOut,
     Problem, WriteOutcome,
@@ -21,7 +21,6 @@ from service.db import Article, Source
 from service.errors import ArshifError, NotFound
 from service.export import article_record
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
-from service.search.engine import SearchService
 from service.search.query import date_bounds
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
@@ -54,7 +53,7 @@ def _etag(article: Article) -> str:
 
 @router.get("", response_model=ArticleList, dependencies=read, responses=BAD, summary="List articles, newest first / قائمة المقالات")
 def list_articles(
-    archive: Annotated[Archive, Depends(get_archive)],
+    archive: ArchiveDep,
     source: Annotated[list[str] | None, Query(description="Outlet name (repeatable)")] = None,
     author: str | None = None,
     section: str | None = None,
@@ -88,8 +87,7 @@ def list_articles(
 @router.get("/{article_id}", response_model=ArticleDetail, dependencies=read, responses=NOT_FOUND,
             summary="One article with the same story elsewhere / مقال واحد والخبر نفسه في مصادر أخرى")
 def get_article(
-    article_id: ArticleId, request: Request, response: Response,
-    archive: Annotated[Archive, Depends(get_archive)], search: Annotated[SearchService, Depends(get_search)],
+    article_id: ArticleId, request: Request, response: Response, archive: ArchiveDep, search: SearchDep,
 ) -> ArticleDetail | Response:
     with archive.db.reading() as session:
         article = session.get(Article, article_id)
@@ -107,7 +105,7 @@ def get_article(
 
 @router.get("/{article_id}/similar", response_model=list[HitOut], dependencies=read, responses=NOT_FOUND,
             summary="Similar articles (more like this) / مقالات مشابهة")
-def similar(article_id: ArticleId, search: Annotated[SearchService, Depends(get_search)],
+def similar(article_id: ArticleId, search: SearchDep,
             limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HitOut]:
     return [HitOut.model_validate(h, from_attributes=True) for h in search.similar(article_id, limit)]
 
@@ -134,7 +132,7 @@ _PAYLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"application/js
              summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات",
              openapi_extra=_PAYLOAD_SCHEMA)
 def create_articles(
-    request: Request, archive: Annotated[Archive, Depends(get_archive)],
+    archive: ArchiveDep,
     payload: Annotated[ArticlesPayload, Depends(json_body(ArticlesPayload, MAX_BATCH, _too_many))],
 ) -> WriteOutcome | BulkWriteOutcome:
     items = payload if isinstance(payload, list) else [payload]
@@ -147,11 +145,10 @@ def create_articles(
             results.append(Problem(type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)))
         else:
             results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
-    request.app.state.follower.poke()
     return BulkWriteOutcome(results=results) if isinstance(payload, list) else results[0]  # type: ignore[return-value]
 
 
-def _apply(request: Request, archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
+def _apply(archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
     def work(session: Session) -> ArticleOut:
         article = session.get(Article, article_id)
         if article is None:
@@ -167,32 +164,29 @@ def _apply(request: Request, archive: Archive, article_id: int, fields: dict) ->
         return out
 
     out = archive.db.write(work)
-    request.app.state.follower.poke()
     return out
 
 
 @router.put("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
             summary="Replace an article / استبدال مقال")
-def replace_article(article_id: ArticleId, data: ArticleIn, request: Request,
-                    archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
+def replace_article(article_id: ArticleId, data: ArticleIn, archive: ArchiveDep) -> ArticleOut:
     fields = data.model_dump()
     fields["metadata"] = fields.get("metadata") or {}
-    return _apply(request, archive, article_id, fields)
+    return _apply(archive, article_id, fields)
 
 
 @router.patch("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
               summary="Change some fields / تعديل بعض الحقول")
-def patch_article(article_id: ArticleId, data: ArticlePatch, request: Request,
-                  archive: Annotated[Archive, Depends(get_archive)]) -> ArticleOut:
+def patch_article(article_id: ArticleId, data: ArticlePatch, archive: ArchiveDep) -> ArticleOut:
     fields = data.model_dump(exclude_unset=True)
     if "body" in fields and fields["body"] is None:
         raise ArshifError("لا يمكن حذف نص المقال", "body cannot be null")
-    return _apply(request, archive, article_id, fields)
+    return _apply(archive, article_id, fields)
 
 
 @router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
                summary="Delete an article / حذف مقال")
-def delete_article(article_id: ArticleId, request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
+def delete_article(article_id: ArticleId, archive: ArchiveDep) -> Response:
     def work(session: Session) -> None:
         article = session.get(Article, article_id)
         if article is None:
@@ -200,7 +194,6 @@ def delete_article(article_id: ArticleId, request: Request, archive: Annotated[A
         ArticleWriter(session).delete(article)
 
     archive.db.write(work)
-    request.app.state.follower.poke()
     return Response(status_code=204)
 
 

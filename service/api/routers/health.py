@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
+from service.server.deps import ArchiveDep, FollowerDep
 
 router = APIRouter(tags=["health"])
 
@@ -14,9 +16,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Readiness: database reachable and migrated, index open and in step")
-def readyz(request: Request) -> JSONResponse:
-    archive = request.app.state.archive
-    follower = request.app.state.follower
+def readyz(archive: ArchiveDep, follower: FollowerDep) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
         checks["database"] = "ok" if archive.is_migrated() else "migrations pending: run `arshif db upgrade`"

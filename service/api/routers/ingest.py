@@ -8,13 +8,12 @@ from typing import Annotated
 import anyio.from_thread
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
-from service.api.deps import get_archive, require_write
 from service.api.schemas import IngestSummaryOut, Problem
-from service.archive import Archive
 from service.errors import ArshifError
 from service.ingest.budget import IngestBudget
 from service.ingest.formats import Limits, parse_stream
 from service.ingest.pipeline import ingest
+from service.server.deps import ArchiveDep, require_write
 
 router = APIRouter(prefix="/api", tags=["ingest"])
 MAX_FILES = 100
@@ -39,7 +38,7 @@ def _safe_name(name: str | None, index: int) -> str:
 )
 def ingest_files(
     request: Request,
-    archive: Annotated[Archive, Depends(get_archive)],
+    archive: ArchiveDep,
     files: Annotated[list[UploadFile], File(description="Files to ingest / الملفات")],
 ) -> IngestSummaryOut:
     if len(files) > MAX_FILES:
@@ -60,5 +59,4 @@ def ingest_files(
             yield from parse_stream(name, upload.file, limits=limits)
 
     summary = ingest(archive, records(), inputs=names)
-    request.app.state.follower.poke()
     return IngestSummaryOut.model_validate(summary.as_dict())

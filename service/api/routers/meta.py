@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from service.analysis import ANALYZER_VERSION
-from service.api.deps import get_archive, require_read
 from service.api.schemas import SourceOut, StatsOut
 from service.archive import Archive
 from service.db import Article, IngestRun, Source
 from service.index.manager import article_count
+from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, require_read
+from service.server.indexer import IndexFollower
 
 router = APIRouter(tags=["archive"])
 
 
 @router.get("/api/sources", response_model=list[SourceOut], dependencies=[Depends(require_read)],
             summary="Outlets and their article counts / المصادر وعدد مقالاتها")
-def sources(archive: Annotated[Archive, Depends(get_archive)]) -> list[SourceOut]:
+def sources(archive: ArchiveDep) -> list[SourceOut]:
     with archive.db.reading() as session:
         rows = session.execute(
             select(Source.name, Source.domain, func.count(Article.id))
@@ -29,7 +28,7 @@ def sources(archive: Annotated[Archive, Depends(get_archive)]) -> list[SourceOut
     return [SourceOut(name=name, domain=domain, articles=count) for name, domain, count in rows]
 
 
-def collect_stats(archive: Archive, request: Request) -> StatsOut:
+def collect_stats(archive: Archive, follower: IndexFollower) -> StatsOut:
     with archive.db.reading() as session:
         source_count = session.scalar(select(func.count()).select_from(Source)) or 0
         last = session.scalar(select(func.max(IngestRun.finished_at)))
@@ -38,20 +37,19 @@ def collect_stats(archive: Archive, request: Request) -> StatsOut:
         articles=article_count(archive.db), indexed_documents=index.num_docs(), index_lag=index.lag(archive.db),
         sources=source_count, index_size_bytes=index.size_bytes(), last_ingest=last,
         analyzer_version=ANALYZER_VERSION, database=archive.db.engine.dialect.name,
-        change_feed=request.app.state.follower.change_feed,
+        change_feed=follower.change_feed,
     )
 
 
 @router.get("/api/stats", response_model=StatsOut, dependencies=[Depends(require_read)],
             summary="Archive statistics / إحصاءات الأرشيف")
-def stats(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> StatsOut:
-    return collect_stats(archive, request)
+def stats(archive: ArchiveDep, follower: FollowerDep) -> StatsOut:
+    return collect_stats(archive, follower)
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_read)])
-def metrics(request: Request, archive: Annotated[Archive, Depends(get_archive)]) -> Response:
-    m = request.app.state.metrics
-    current = collect_stats(archive, request)
+def metrics(archive: ArchiveDep, follower: FollowerDep, m: MetricsDep) -> Response:
+    current = collect_stats(archive, follower)
     m.articles.set(current.articles)
     m.indexed.set(current.indexed_documents)
     m.lag.set(current.index_lag["pending_changes"])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import get_search, require_read
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
-from service.search.engine import MAX_OFFSET, SearchRequest, SearchService
+from service.search.engine import MAX_OFFSET, SearchRequest
 from service.search.query import date_bounds
+from service.server.deps import MetricsDep, SearchDep, require_read
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
 
@@ -27,7 +27,7 @@ DateParam = Annotated[str | None, Query(description="2018-02-17, 2018-02 or 2018
 
 
 def build_request(
-    service: Annotated[SearchService, Depends(get_search)],
+    service: SearchDep,
     q: Q = "",
     match: Annotated[Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -55,12 +55,12 @@ def build_request(
 
 @router.get("/search", response_model=SearchOut, responses=ERRORS, summary="Search the archive / البحث في الأرشيف")
 def search(
-    request: Request,
     search_request: Annotated[SearchRequest, Depends(build_request)],
-    service: Annotated[SearchService, Depends(get_search)],
+    service: SearchDep,
+    metrics: MetricsDep,
 ) -> SearchOut:
     response = service.search(search_request)
-    request.app.state.metrics.search_latency.observe(response.took_ms / 1000)
+    metrics.search_latency.observe(response.took_ms / 1000)
     return SearchOut.model_validate(response, from_attributes=True)
 
 
@@ -70,7 +70,7 @@ def search(
     summary="Export every hit of a query / تصدير كل نتائج البحث",
 )
 def export(
-    service: Annotated[SearchService, Depends(get_search)],
+    service: SearchDep,
     q: Q = "",
     format: Literal["jsonl", "csv"] = "jsonl",
     match: Literal["all", "any"] = "all",

@@ -1,4 +1,8 @@
-"""Dependencies: the archive and search service held by the app, and API-key checks."""
+"""Dependencies: what the app holds (archive, search service, settings, metrics, index follower) as
+typed aliases, and the API-key checks.
+
+Routes and pages ask for ``ArchiveDep``, ``SearchDep`` ... and never read ``request.app.state``: where
+the app keeps things is this module's business alone, and a route's signature says what it uses."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from starlette.datastructures import Headers
 from service.archive import Archive
 from service.errors import ArshifError
 from service.search.engine import SearchService
+from service.server.indexer import IndexFollower
+from service.server.metrics import Metrics
 from service.settings import Settings
 
 
@@ -35,6 +41,21 @@ def get_search(request: Request) -> SearchService:
 
 def get_settings_dep(request: Request) -> Settings:
     return request.app.state.archive.settings
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+def get_follower(request: Request) -> IndexFollower:
+    return request.app.state.follower
+
+
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+FollowerDep = Annotated[IndexFollower, Depends(get_follower)]
 
 
 def presented_key(headers: Headers) -> str | None:
@@ -93,11 +114,11 @@ def read_denial(settings: Settings, headers: Headers) -> ArshifError | None:
     return None
 
 
-def require_write(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> None:
+def require_write(request: Request, settings: SettingsDep) -> None:
     if denial := write_denial(settings, request.headers, request.client.host if request.client else ""):
         raise denial
 
 
-def require_read(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> None:
+def require_read(request: Request, settings: SettingsDep) -> None:
     if denial := read_denial(settings, request.headers):
         raise denial

@@ -12,8 +12,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from service.api.middleware import SECURITY_HEADERS
-from service.api.problems import problem_body
+from service.server.middleware import SECURITY_HEADERS
+from service.server.problems import problem_body
 from service.settings import get_settings
 
 REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}

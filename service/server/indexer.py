@@ -47,8 +47,13 @@ class IndexFollower:
         self._thread.join(timeout=30)
 
     def poke(self) -> None:
-        """Sync now (after a write in this process) instead of at the next poll."""
+        """Sync now instead of at the next poll."""
         self._wake.set()
+
+    def on_commit(self, kinds: frozenset[str]) -> None:
+        """A ``Database.after_commit`` listener: whatever this process commits (through a route, the
+        ingest pipeline or the synonym store) is indexed at once, not at the next poll."""
+        self.poke()
 
     def _run(self) -> None:
         try:

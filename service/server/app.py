@@ -1,10 +1,11 @@
-"""The application: API routers, the search page, error handling and the index follower."""
+"""The application: API routers, the search page, error handling and the index follower.
+
+The one module that imports both ``service.api`` and ``service.web``: it composes them into one app."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,14 +17,17 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from service.api.indexer import IndexFollower
-from service.api.middleware import ArshifMiddleware, BodyTooLarge, Metrics, too_large
-from service.api.problems import problem
+from service.api.routers import articles, health, ingest, meta, search, synonyms
 from service.archive import Archive
 from service.errors import ArshifError
 from service.logging import configure_logging
 from service.search.engine import SearchService
+from service.server.indexer import IndexFollower
+from service.server.metrics import Metrics
+from service.server.middleware import ArshifMiddleware, BodyTooLarge, too_large
+from service.server.problems import problem
 from service.settings import Settings, get_settings
+from service.web import STATIC_DIR, pages
 
 log = logging.getLogger("arshif")
 
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     archive = Archive(settings)
+    search_service = SearchService(archive)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -106,8 +111,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط")
         archive.index.ensure()
         follower = app.state.follower = IndexFollower(archive)
+        # after every write this process commits, whoever wrote it: index it now, use new synonyms now
+        forget = [archive.db.after_commit(follower.on_commit),
+                  archive.db.after_commit(search_service.synonyms.on_commit)]
         follower.start()
         yield
+        for stop_listening in forget:
+            stop_listening()
         follower.stop()
         archive.close()
 
@@ -120,18 +130,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.archive = archive
-    app.state.search = SearchService(archive)
+    app.state.search = search_service
     app.state.metrics = metrics
     _install_error_handlers(app)
-
-    from service.api.routers import articles, health, ingest, meta, search, synonyms
-    from service.web import pages
 
     for module in (health, search, articles, ingest, synonyms, meta):
         app.include_router(module.router)
     app.include_router(pages.router)
-    static = Path(__file__).resolve().parents[1] / "web" / "static"
-    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_docs(app)
 
     if settings.cors_origins:

@@ -12,16 +12,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi.routing import APIRoute
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.deps import read_denial, require_read, require_write, write_denial
-from service.api.problems import problem
 from service.logging import request_id
+from service.server.deps import read_denial, require_read, require_write, write_denial
+from service.server.metrics import Metrics
+from service.server.problems import problem
 from service.settings import Settings
 
 log = logging.getLogger("arshif.http")
@@ -37,22 +37,6 @@ SECURITY_HEADERS = [
          b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
     ),
 ]
-
-
-class Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter("arshif_http_requests_total", "HTTP requests", ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("arshif_http_request_seconds", "HTTP request latency", ["route", "method"], registry=self.registry)
-        self.search_latency = Histogram(
-            "arshif_search_seconds", "Search latency inside the engine",
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5), registry=self.registry,
-        )
-        self.articles = Gauge("arshif_articles", "Articles in the database", registry=self.registry)
-        self.indexed = Gauge("arshif_indexed_documents", "Documents in the search index", registry=self.registry)
-        self.lag = Gauge("arshif_index_lag_changes", "Changes not yet applied to the index", registry=self.registry)
-        self.lag_seconds = Gauge("arshif_index_lag_seconds", "Age of the oldest change not yet indexed", registry=self.registry)
-        self.applied_seq = Gauge("arshif_index_applied_seq", "Last change sequence applied to this node's index", registry=self.registry)
 
 
 class BodyTooLarge(HTTPException):
