@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
 from collections import Counter
@@ -11,7 +9,7 @@ from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 
 import tantivy
 from sqlalchemy import func, select
@@ -24,11 +22,8 @@ from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
 from service.search.query import Term, parse, positive_terms
+from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
-
-Sort = Literal["relevance", "newest", "oldest"]
-Match = Literal["all", "any"]
-Interval = Literal["day", "week", "month"]
 
 FACET_SIZE = 20
 # The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
@@ -39,28 +34,6 @@ SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
 EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
-
-
-@dataclass
-class SearchRequest:
-    q: str = ""
-    match: Match = "all"
-    limit: int = 10
-    offset: int = 0
-    sort: Sort = "relevance"
-    sources: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    date_from: datetime | None = None
-    date_to: datetime | None = None  # exclusive
-    fold: bool = True
-    facets: bool = False
-    histogram: Interval | None = None
-    snippets: bool = True
-
-    def fingerprint(self) -> str:
-        data = asdict(self) | {"offset": 0, "limit": 0}
-        return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -424,4 +397,7 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min((d for d in (a, b) if d), default=None)
 
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "SearchRequest", "SearchResponse", "Hit", "SearchService", "check_page"]
+__all__ = [
+    "MAX_LIMIT", "MAX_OFFSET", "Hit", "Interval", "Match", "SearchRequest", "SearchResponse", "SearchService", "Sort",
+    "check_page", "make_request",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -19,8 +20,9 @@ from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.search import highlight
 from service.search.compile import Highlights, QueryCompiler
-from service.search.engine import SearchRequest, SearchService
-from service.search.query import date_bounds, parse
+from service.search.engine import SearchService
+from service.search.query import parse
+from service.search.request import make_request
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -136,18 +138,17 @@ def search_page(request: Request, search: Annotated[SearchService, Depends(get_s
             page = 1
         sort = state.one("sort", "relevance" if q else "newest")
         try:
-            start, end = date_bounds(state.one("from"), state.one("to"))
-            req = SearchRequest(
-                q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
+            req = make_request(
+                q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                sort=sort if sort in SORTS else "relevance",
                 match="any" if state.one("match") == "any" else "all",
                 sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
-                date_from=start, date_to=end,
+                date_from=state.one("from"), date_to=state.one("to"),
                 fold=state.one("fold") != "0", facets=True, histogram="month",
             )
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
-                response.histogram = search.search(SearchRequest(**{**req.__dict__, "histogram": "day", "facets": False, "limit": 1})).histogram
+                response.histogram = search.search(replace(req, histogram="day", facets=False, limit=1)).histogram
             context.update(response=response, page=page, pages=max(1, -(-response.total // PAGE_SIZE)), sort=sort,
                            timeline=_svg_timeline(response.histogram, state))
         except ArshifError as exc:
