@@ -19,9 +19,8 @@ from service.db import Article
 from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.search import highlight
-from service.search.compile import Highlights, QueryCompiler
+from service.search.compile import Highlights
 from service.search.engine import SearchService
-from service.search.query import parse
 from service.search.request import make_request
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
@@ -184,11 +183,11 @@ def article_page(
 
 
 def _highlights(search: SearchService, q: str) -> Highlights:
+    """The words the search for ``q`` marked, marked again in the full article; a query the search
+    would refuse marks nothing (the article is shown all the same)."""
     if not q.strip():
         return Highlights()
     try:
-        compiler = QueryCompiler(search.archive.index.schema, search.archive.index.searcher(), synonyms=search.synonyms)
-        compiler.compile(parse(q))
-        return compiler.highlights
+        return search.plan(make_request(q)).highlights
     except ArshifError:
         return Highlights()

@@ -82,8 +82,8 @@ def export(
 ) -> StreamingResponse:
     request = make_request(q, match=match, sort=sort, sources=source, authors=author, sections=section,
                            date_from=date_from, date_to=date_to, fold=False, snippets=False)
-    articles = service.iter_matches(request)
-    first = next(articles, None)  # errors in the query surface here, before the 200 is sent
+    articles = service.iter_matches(request)  # planned here: a bad query is refused before the 200 is sent
+    first = next(articles, None)  # and the store's errors, if it fails, surface here too
 
     def chain():  # type: ignore[no-untyped-def]
         if first is not None:
