@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from service.errors import ArshifError
 from service.search.query import date_bounds
@@ -81,10 +81,10 @@ def make_request(
     start, end = date_bounds(date_from, date_to)
     return SearchRequest(
         q=q,
-        match=match,
+        match=cast(Match, match),  # checked above
         limit=limit,
         offset=offset,
-        sort=sort,  # type: ignore[arg-type]
+        sort=cast(Sort, sort),
         sources=list(sources or []),
         authors=list(authors or []),
         sections=list(sections or []),
