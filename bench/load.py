@@ -23,18 +23,17 @@ from measure import cpu_seconds, summary_ms, tree_rss
 from workload import REPO, BenchQuery
 
 from service.search.engine import SearchRequest, SearchService
-from service.search.query import parse_date_bound
+from service.search.request import make_request
 
 ARSHIF = REPO / ".venv" / "bin" / "arshif"
 PAGE = 10
 
 
 def request_of(q: BenchQuery) -> SearchRequest:
-    return SearchRequest(
-        q=q.q, limit=PAGE, offset=q.offset, sources=[q.source] if q.source else [],
-        date_from=parse_date_bound(q.date_from)[0] if q.date_from else None,
-        date_to=parse_date_bound(q.date_to)[1] if q.date_to else None,
-        facets=q.facets, histogram="month" if q.facets else None,
+    """The request the API builds from ``params_of(q)``: the same builder, the same dates."""
+    return make_request(
+        q.q, limit=PAGE, offset=q.offset, sources=[q.source] if q.source else [], date_from=q.date_from,
+        date_to=q.date_to, facets=q.facets, histogram="month" if q.facets else None,
     )
 
 

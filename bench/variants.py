@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.archive import Archive
 from service.search.compile import QueryCompiler
-from service.search.query import parse
+from service.search.plan import plan_query
+from service.search.request import SearchRequest
 from service.settings import Settings
 
 GROUPS = [
@@ -56,11 +57,12 @@ CONTROLS = [
 
 def matching_ids(archive: Archive, searcher: tantivy.Searcher, text: str, variants: bool) -> set[int]:
     compiler = QueryCompiler(archive.index.schema, searcher, use_variants=variants)
-    query = compiler.compile(parse(f'"{text}"' if " " in text and not variants else text))
-    count = searcher.search(query, limit=1, count=True).count
-    if not count:
+    # the search's own plan; its all→any fallback never fires here: a typed spelling is measured only
+    # if its quoted phrase matches, and then all its words do
+    planned = plan_query(SearchRequest(q=f'"{text}"' if " " in text and not variants else text), compiler)
+    if not planned.total:
         return set()
-    hits = searcher.search(query, limit=count, count=False).hits
+    hits = searcher.search(planned.query, limit=planned.total, count=False).hits
     return {int(v) for v in searcher.fast_field_values("id", [a for _, a in hits])}
 
 

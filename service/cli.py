@@ -142,9 +142,10 @@ def search(
 ) -> None:
     """Search the archive."""
     from service.search.engine import SearchService
+    from service.search.request import make_request
 
-    request = _request(query, limit, offset, sort, source, date_from, date_to, not no_fold, match)
-    request.facets = json_output
+    request = make_request(query, limit=limit, offset=offset, sort=sort, match=match, sources=source,
+                           date_from=date_from, date_to=date_to, fold=not no_fold, facets=json_output)
     response = SearchService(_archive()).search(request)
     if json_output:
         _print_json({
@@ -178,11 +179,13 @@ def export(
     """Stream every matching article with all its fields to standard output."""
     from service.export import write_export
     from service.search.engine import SearchService
+    from service.search.request import make_request
 
     if fmt not in ("jsonl", "csv"):
         raise ArshifError("الصيغة يجب أن تكون jsonl أو csv", "--format must be jsonl or csv")
-    request = _request(query, 1, 0, sort, source, date_from, date_to, False, "all")
-    articles = SearchService(_archive()).iter_matches(request)
+    request = make_request(query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False,
+                           snippets=False)
+    articles = SearchService(_archive()).iter_matches(request)  # a query with nothing to search for stops here
     for chunk in write_export(articles, fmt):
         sys.stdout.write(chunk)
 
@@ -281,21 +284,6 @@ def synonyms_remove(group_id: Annotated[int, typer.Argument(help="Group id (see 
     from service.search.synonyms import delete_group
 
     delete_group(_archive().db, group_id)
-
-
-def _request(query, limit, offset, sort, source, date_from, date_to, fold, match):  # type: ignore[no-untyped-def]
-    from service.search.engine import SearchRequest
-    from service.search.query import date_bounds
-
-    if sort not in ("relevance", "newest", "oldest"):
-        raise ArshifError("الترتيب يجب أن يكون relevance أو newest أو oldest", "--sort must be relevance, newest or oldest")
-    if match not in ("all", "any"):
-        raise ArshifError("المطابقة يجب أن تكون all أو any", "--match must be all or any")
-    start, end = date_bounds(date_from, date_to)
-    return SearchRequest(
-        q=query, limit=limit, offset=offset, sort=sort, sources=list(source or []), date_from=start, date_to=end,
-        fold=fold, match=match,
-    )
 
 
 def main() -> None:

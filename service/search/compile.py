@@ -5,7 +5,12 @@ text fields: exact-form and title matches score on top of stem matches (BM25 add
 known spelling variants and synonyms join below the typed form's weight. Phrases use exact forms and
 positions; since tantivy cannot OR two terms at one position, a phrase is the disjunction of the
 phrases spelled with each word's alternatives (final ة/ه and ى/ي, spelling variants), typed spelling
-first. The compiler also records which forms it searched, so highlighting marks the same words.
+first. Compiling also records which forms it searched, so highlighting marks the same words.
+
+``QueryCompiler`` holds only what does not depend on the query (schema, searcher, synonyms, facet
+values, and per-word outlet counts, which are facts of the searcher's snapshot). Each ``compile`` walks
+the tree in a ``_Compilation`` of its own and hands back a frozen ``Compiled``: what one query searched
+for never lingers on the compiler, so a second query cannot inherit the first one's highlights.
 """
 
 from __future__ import annotations
@@ -37,13 +42,13 @@ CONTEXT_SHARE = 0.5  # …in at least this share of its articles (جونغ is in
 NAME_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # before a multi-word name (وبيت لحم, لرام الله)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Highlights:
     """What a hit's text should have marked: exact forms, stems and prefixes of the searched terms."""
 
-    exact: set[str] = field(default_factory=set)
-    stems: set[str] = field(default_factory=set)
-    prefixes: set[str] = field(default_factory=set)
+    exact: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
 
     def matches(self, token: Token) -> bool:
         if token.exact in self.exact or token.stem in self.stems:
@@ -51,14 +56,43 @@ class Highlights:
         return bool(self.prefixes) and any(token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expansion:
+    """Other spellings and synonyms searched for one typed term (the response's ``expansions``)."""
+
     term: str
-    variants: list[str]
-    synonyms: list[str]
+    variants: tuple[str, ...]
+    synonyms: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"term": self.term, "variants": list(self.variants), "synonyms": list(self.synonyms)}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One compiled query and what it searched for."""
+
+    query: tantivy.Query
+    highlights: Highlights
+    expansions: tuple[Expansion, ...]
+
+
+@dataclass
+class _Marks:
+    """Highlights as one compilation gathers them; frozen into ``Highlights`` when it ends."""
+
+    exact: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def frozen(self) -> Highlights:
+        return Highlights(frozenset(self.exact), frozenset(self.stems), frozenset(self.prefixes))
 
 
 class QueryCompiler:
+    """Compiles parsed queries against one searcher. Reusable: it keeps nothing of the queries it
+    compiled, only the searcher's outlet counts per word (the same for every query on this snapshot)."""
+
     def __init__(
         self,
         schema: tantivy.Schema,
@@ -73,16 +107,59 @@ class QueryCompiler:
         self.synonyms = synonyms
         self.facet_values = facet_values
         self.use_variants = use_variants
-        self.highlights = Highlights()
-        self.expansions: list[Expansion] = []
         self._outlets_in_index: int | None = None
         self._outlets_of: dict[str, dict[str, int]] = {}  # per exact form; the typed word is asked once per candidate
+
+    def compile(self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None) -> Compiled:
+        work = _Compilation(self)
+        query = work.compile(parsed, match, filters or [])
+        return Compiled(query, work.highlights.frozen(), tuple(work.expansions))
+
+    def date_range(self, start, end) -> tantivy.Query:  # type: ignore[no-untyped-def]
+        lower = int(start.timestamp()) if start else None
+        upper = int(end.timestamp()) if end else None
+        return tantivy.Query.range_query(
+            self.schema, "published", tantivy.FieldType.Integer, lower, upper,
+            include_lower=True, include_upper=upper is None,  # [from, to): "to" is already the next day
+        )
+
+    def outlets(self, exact: str) -> dict[str, int]:
+        """How many articles of each outlet contain this exact form."""
+        if exact not in self._outlets_of:
+            query = tantivy.Query.term_query(self.schema, "text_exact", exact)
+            result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
+            self._outlets_of[exact] = {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
+        return self._outlets_of[exact]
+
+    def outlet_count(self) -> int:
+        if self._outlets_in_index is None:
+            self._outlets_in_index = len(self.searcher.terms_with_prefix("source", "", limit=1000))
+        return self._outlets_in_index
+
+    def doc_freq(self, exact: str) -> int:
+        return self.searcher.doc_freq("text_exact", exact)
+
+
+class _Compilation:
+    """One walk of one query tree: what it searched for (highlights, expansions) and the variants its
+    typed neighbours vouch for belong to this query alone, and die with it."""
+
+    def __init__(self, compiler: QueryCompiler) -> None:
+        self.schema = compiler.schema
+        self.searcher = compiler.searcher
+        self.synonyms = compiler.synonyms
+        self.facet_values = compiler.facet_values
+        self.use_variants = compiler.use_variants
+        self.date_range = compiler.date_range
+        self._outlets = compiler.outlets
+        self._outlet_count = compiler.outlet_count
+        self._doc_freq = compiler.doc_freq
+        self.highlights = _Marks()
+        self.expansions: list[Expansion] = []
         self._in_context: dict[str, set[str]] = {}  # exact form -> variants its typed neighbours vouch for
 
-    # -- entry point ---------------------------------------------------------------------------
-
-    def compile(self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None) -> tantivy.Query:
-        must: list[tantivy.Query] = list(filters or [])
+    def compile(self, parsed: ParsedQuery, match: str, filters: list[tantivy.Query]) -> tantivy.Query:
+        must: list[tantivy.Query] = list(filters)
         if parsed.date_from or parsed.date_to:
             must.append(self.date_range(parsed.date_from, parsed.date_to))
         clauses: list[tuple[Occur, tantivy.Query]] = [(Occur.Must, q) for q in must]
@@ -92,14 +169,6 @@ class QueryCompiler:
         if not any(occur == Occur.Must for occur, _ in clauses) or _only_negative(parsed.root):
             clauses.append((Occur.Must, tantivy.Query.all_query()))
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-
-    def date_range(self, start, end) -> tantivy.Query:  # type: ignore[no-untyped-def]
-        lower = int(start.timestamp()) if start else None
-        upper = int(end.timestamp()) if end else None
-        return tantivy.Query.range_query(
-            self.schema, "published", tantivy.FieldType.Integer, lower, upper,
-            include_lower=True, include_upper=upper is None,  # [from, to): "to" is already the next day
-        )
 
     # -- nodes ---------------------------------------------------------------------------------
 
@@ -195,7 +264,7 @@ class QueryCompiler:
         synonyms = [" ".join(words) for words in self.synonyms((tok.exact,))]
         out.extend(self._synonym_queries(synonyms, fields))
         if found_variants or synonyms:
-            self.expansions.append(Expansion(tok.exact, found_variants, synonyms))
+            self.expansions.append(Expansion(tok.exact, tuple(found_variants), tuple(synonyms)))
         return out
 
     def _synonym_queries(self, synonyms: list[str], fields: tuple[str, ...]) -> list[tantivy.Query]:
@@ -222,7 +291,7 @@ class QueryCompiler:
         query = self._tolerant_phrase(words, fields, positions)
         synonyms = [" ".join(w) for w in self.synonyms(words)]
         if synonyms:
-            self.expansions.append(Expansion(" ".join(words), [], synonyms))
+            self.expansions.append(Expansion(" ".join(words), (), tuple(synonyms)))
             query = _boolean([(Occur.Should, query), *((Occur.Should, q) for q in self._synonym_queries(synonyms, fields))])
         return query
 
@@ -247,7 +316,7 @@ class QueryCompiler:
                 self.highlights.exact.update(forms)
                 found.update(form for form, respelling in combo if respelling)
         if found:
-            self.expansions.append(Expansion(" ".join(words), sorted(found), []))
+            self.expansions.append(Expansion(" ".join(words), tuple(sorted(found)), ()))
         return _boolean(clauses)
 
     def _phrase_word_options(self, words: tuple[str, ...], i: int, *, clitics: bool) -> list[tuple[str, bool]]:
@@ -339,22 +408,6 @@ class QueryCompiler:
             return tantivy.Query.empty_query()
         return tantivy.Query.term_set_query(self.schema, node.field, values)
 
-    def _outlets(self, exact: str) -> dict[str, int]:
-        """How many articles of each outlet contain this exact form."""
-        if exact not in self._outlets_of:
-            query = tantivy.Query.term_query(self.schema, "text_exact", exact)
-            result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
-            self._outlets_of[exact] = {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
-        return self._outlets_of[exact]
-
-    def _outlet_count(self) -> int:
-        if self._outlets_in_index is None:
-            self._outlets_in_index = len(self.searcher.terms_with_prefix("source", "", limit=1000))
-        return self._outlets_in_index
-
-    def _doc_freq(self, exact: str) -> int:
-        return self.searcher.doc_freq("text_exact", exact)
-
     def _merge_compounds(self, children: list[Node]) -> list[Node]:
         """Two typed words that the archive also writes as one (فيس بوك/فيسبوك, واتس اب/واتساب) match
         either way: the pair becomes "the phrase, or the joined word"."""
@@ -370,7 +423,7 @@ class QueryCompiler:
                     joined = first[0].exact + second[0].exact
                     if len(joined) <= variants.MAX_WORD and self._doc_freq(joined) >= 3:
                         text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
-                        self.expansions.append(Expansion(text, [joined], []))
+                        self.expansions.append(Expansion(text, (joined,), ()))
                         out.append(Or((Phrase(text), Term(joined))))
                         i += 2
                         continue
@@ -392,7 +445,7 @@ class QueryCompiler:
                     text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
                     joined = first[0].exact + second[0].exact
                     if self.use_variants and self._doc_freq(joined) >= 3:
-                        self.expansions.append(Expansion(text, [joined], []))
+                        self.expansions.append(Expansion(text, (joined,), ()))
                         out.append(Or((Phrase(text), Term(joined))))
                     else:
                         out.append(Phrase(text))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
 from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 
 import tantivy
 from sqlalchemy import func, select
@@ -19,16 +17,14 @@ from sqlalchemy import func, select
 from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
 from service.archive import Archive
 from service.db import Article
-from service.errors import ArshifError, NotFound, QuerySyntaxError
+from service.errors import ArshifError, NotFound
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
-from service.search.query import Term, parse, positive_terms
+from service.search.plan import QueryPlan, plan_query
+from service.search.query import Term, positive_terms
+from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
-
-Sort = Literal["relevance", "newest", "oldest"]
-Match = Literal["all", "any"]
-Interval = Literal["day", "week", "month"]
 
 FACET_SIZE = 20
 # The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
@@ -39,28 +35,6 @@ SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
 EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
-
-
-@dataclass
-class SearchRequest:
-    q: str = ""
-    match: Match = "all"
-    limit: int = 10
-    offset: int = 0
-    sort: Sort = "relevance"
-    sources: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    date_from: datetime | None = None
-    date_to: datetime | None = None  # exclusive
-    fold: bool = True
-    facets: bool = False
-    histogram: Interval | None = None
-    snippets: bool = True
-
-    def fingerprint(self) -> str:
-        data = asdict(self) | {"offset": 0, "limit": 0}
-        return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -135,52 +109,33 @@ class SearchService:
         started = time.perf_counter()
         check_page(request)
         searcher = self.archive.index.searcher()
-        parsed = parse(request.q)
-        if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
-            raise QuerySyntaxError(
-                "الاستعلام لا يحوي كلمات للبحث عنها", "the query has no words to search for", type="empty-query"
-            )
-        parsed.date_from = _later(parsed.date_from, request.date_from)
-        parsed.date_to = _earlier(parsed.date_to, request.date_to)
-        compiler = self._compiler(searcher)
-        filters = self._filters(request)
-        query = compiler.compile(parsed, match=request.match, filters=filters)
-        match, fallback = request.match, False
-        total = searcher.search(query, limit=1, count=True).count
-        if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
-            compiler = self._compiler(searcher)
-            query = compiler.compile(parsed, match="any", filters=filters)
-            total = searcher.search(query, limit=1, count=True).count
-            match, fallback = "any", True
-        hits, more = self._page(searcher, query, request, total)
+        planned = self.plan(request, searcher)
+        hits, more = self._page(searcher, planned.query, request, planned.total)
         response = SearchResponse(
-            total=total, hits=[], offset=request.offset, limit=request.limit, match=match, fallback=fallback,
-            warnings=parsed.warnings,
-            expansions=[asdict(e) for e in compiler.expansions],
+            total=planned.total, hits=[], offset=request.offset, limit=request.limit, match=planned.match,
+            fallback=planned.fallback, warnings=list(planned.warnings),
+            expansions=[e.as_dict() for e in planned.expansions],
         )
-        response.hits = self._hydrate(searcher, hits, compiler.highlights, request.snippets)
+        response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
         if request.facets:
-            response.facets = self._facets(searcher, query)
+            response.facets = self._facets(searcher, planned.query)
         if request.histogram:
-            response.histogram = self._histogram(searcher, query, request.histogram)
-        if total < 5 and parsed.root is not None:
-            response.suggestions = self._suggest(searcher, request.q, parsed.root)
+            response.histogram = self._histogram(searcher, planned.query, request.histogram)
+        if planned.total < 5 and planned.root is not None:
+            response.suggestions = self._suggest(searcher, request.q, planned.root)
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
-    def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
-        return QueryCompiler(self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values)
+    def plan(self, request: SearchRequest, searcher: tantivy.Searcher | None = None) -> QueryPlan:
+        """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
+        caller will page with, since doc addresses mean nothing to another — or on the current one."""
+        return plan_query(request, self._compiler(self.archive.index.searcher() if searcher is None else searcher))
 
-    def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
-        schema = self.archive.index.schema
-        out = []
-        for name, wanted in (("source", request.sources), ("author", request.authors), ("section", request.sections)):
-            if wanted:
-                values = [v for w in wanted for v in self.facet_values(name, w)]
-                out.append(tantivy.Query.term_set_query(schema, name, values) if values else tantivy.Query.empty_query())
-        return out
+    def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
+        """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
+        return QueryCompiler(self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values)
 
     def _page(self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int):  # type: ignore[no-untyped-def]
         """The requested page of (score, address, folded) — clusters folded to their best member if asked."""
@@ -370,7 +325,7 @@ class SearchService:
         ])
         request = SearchRequest(limit=limit, fold=True)
         hits, _ = self._page(searcher, query, request, searcher.search(query, limit=1, count=True).count)
-        return self._hydrate(searcher, hits, Highlights(stems=set(terms[:10])), snippets=True)
+        return self._hydrate(searcher, hits, Highlights(stems=frozenset(terms[:10])), snippets=True)
 
     def cluster_members(self, article: Article) -> list[Article]:
         if article.cluster_id is None:
@@ -383,15 +338,16 @@ class SearchService:
     # -- export --------------------------------------------------------------------------------
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[Article]:
-        """Every matching article (unfolded), in the requested order, read from the store in batches."""
+        """Every matching article (unfolded), in the requested order, read from the store in batches —
+        the same articles a search with this request counts, fallback included. The query is planned
+        before this returns, so a bad one is refused before an export has sent anything."""
         searcher = self.archive.index.searcher()
-        parsed = parse(request.q)
-        parsed.date_from = _later(parsed.date_from, request.date_from)
-        parsed.date_to = _earlier(parsed.date_to, request.date_to)
-        query = self._compiler(searcher).compile(parsed, match=request.match, filters=self._filters(request))
-        total = searcher.search(query, limit=1, count=True).count
-        ranked = self._ranked(searcher, query, request.sort, total, 0)
+        planned = self.plan(request, searcher)
+        ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = [int(v) for v in searcher.fast_field_values("id", [a for _, a in ranked])] if ranked else []
+        return self._articles(ids, batch)
+
+    def _articles(self, ids: list[int], batch: int) -> Iterator[Article]:
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             with self.archive.db.reading() as session:
@@ -416,12 +372,7 @@ def _facet_key(value: str) -> str:
     return " ".join(t.exact for t in analyze(value))
 
 
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    return max((d for d in (a, b) if d), default=None)
-
-
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
-    return min((d for d in (a, b) if d), default=None)
-
-
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "SearchRequest", "SearchResponse", "Hit", "SearchService", "check_page"]
+__all__ = [
+    "MAX_LIMIT", "MAX_OFFSET", "Hit", "Interval", "Match", "QueryPlan", "SearchRequest", "SearchResponse", "SearchService",
+    "Sort", "check_page", "make_request",
+]

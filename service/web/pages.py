@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -16,9 +17,9 @@ from service.db import Article
 from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.search import highlight
-from service.search.compile import Highlights, QueryCompiler
-from service.search.engine import SearchRequest, SearchService
-from service.search.query import date_bounds, parse
+from service.search.compile import Highlights
+from service.search.engine import SearchService
+from service.search.request import make_request
 from service.server.deps import ArchiveDep, SearchDep, require_read
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
@@ -135,18 +136,17 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
             page = 1
         sort = state.one("sort", "relevance" if q else "newest")
         try:
-            start, end = date_bounds(state.one("from"), state.one("to"))
-            req = SearchRequest(
-                q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
+            req = make_request(
+                q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                sort=sort if sort in SORTS else "relevance",
                 match="any" if state.one("match") == "any" else "all",
                 sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
-                date_from=start, date_to=end,
+                date_from=state.one("from"), date_to=state.one("to"),
                 fold=state.one("fold") != "0", facets=True, histogram="month",
             )
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
-                response.histogram = search.search(SearchRequest(**{**req.__dict__, "histogram": "day", "facets": False, "limit": 1})).histogram
+                response.histogram = search.search(replace(req, histogram="day", facets=False, limit=1)).histogram
             context.update(response=response, page=page, pages=max(1, -(-response.total // PAGE_SIZE)), sort=sort,
                            timeline=_svg_timeline(response.histogram, state))
         except ArshifError as exc:
@@ -181,11 +181,11 @@ def article_page(
 
 
 def _highlights(search: SearchService, q: str) -> Highlights:
+    """The words the search for ``q`` marked, marked again in the full article; a query the search
+    would refuse marks nothing (the article is shown all the same)."""
     if not q.strip():
         return Highlights()
     try:
-        compiler = QueryCompiler(search.archive.index.schema, search.archive.index.searcher(), synonyms=search.synonyms)
-        compiler.compile(parse(q))
-        return compiler.highlights
+        return search.plan(make_request(q)).highlights
     except ArshifError:
         return Highlights()

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from service.api.schemas import Problem, SearchOut
 from service.export import write_export
 from service.search.engine import MAX_OFFSET, SearchRequest
-from service.search.query import date_bounds
+from service.search.request import make_request
 from service.server.deps import MetricsDep, SearchDep, require_read
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
@@ -43,10 +43,9 @@ def build_request(
     facets: Annotated[bool, Query(description="Count sources, authors, sections, years, months")] = False,
     histogram: Annotated[Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")] = None,
 ) -> SearchRequest:
-    start, end = date_bounds(date_from, date_to)
-    request = SearchRequest(
-        q=q, match=match, limit=limit, offset=offset, sort=sort, sources=source or [], authors=author or [],
-        sections=section or [], date_from=start, date_to=end, fold=fold_duplicates, facets=facets, histogram=histogram,
+    request = make_request(
+        q, match=match, limit=limit, offset=offset, sort=sort, sources=source, authors=author, sections=section,
+        date_from=date_from, date_to=date_to, fold=fold_duplicates, facets=facets, histogram=histogram,
     )
     if cursor:
         request.offset = service.decode_cursor(request, cursor)
@@ -81,11 +80,10 @@ def export(
     date_from: Annotated[DateParam, Query(alias="from")] = None,
     date_to: Annotated[DateParam, Query(alias="to")] = None,
 ) -> StreamingResponse:
-    start, end = date_bounds(date_from, date_to)
-    request = SearchRequest(q=q, match=match, sort=sort, sources=source or [], authors=author or [],
-                            sections=section or [], date_from=start, date_to=end, fold=False, snippets=False)
-    articles = service.iter_matches(request)
-    first = next(articles, None)  # errors in the query surface here, before the 200 is sent
+    request = make_request(q, match=match, sort=sort, sources=source, authors=author, sections=section,
+                           date_from=date_from, date_to=date_to, fold=False, snippets=False)
+    articles = service.iter_matches(request)  # planned here: a bad query is refused before the 200 is sent
+    first = next(articles, None)  # and the store's errors, if it fails, surface here too
 
     def chain():  # type: ignore[no-untyped-def]
         if first is not None:

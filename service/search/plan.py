@@ -1,0 +1,113 @@
+"""Query planning: from a search request to the one tantivy query that answers it.
+
+Search, export, the article page's highlighting and the CLI all need the same decisions about a
+query — is there anything to search for, which dates apply when the query says ``from:`` and the
+request says ``from=``, which outlets, authors and sections the filters stand for, and whether "all
+words" found nothing so "any word" is used instead. They used to make them in three copies that
+drifted (export answered ``q=-`` with the whole archive while search refused it). ``plan_query``
+makes them once and returns a frozen ``QueryPlan``; the caller only pages, hydrates or streams it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import tantivy
+
+from service.errors import QuerySyntaxError
+from service.search.compile import Expansion, Highlights, QueryCompiler
+from service.search.query import Node, parse, positive_terms
+from service.search.request import Match, SearchRequest
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Everything decided about one request's query, frozen: safe to hand around and to reuse."""
+
+    query: tantivy.Query
+    highlights: Highlights
+    expansions: tuple[Expansion, ...]
+    warnings: tuple[str, ...]
+    match: Match  # what was searched: the request's, or "any" after a fallback
+    fallback: bool  # every word found nothing, so any word was used
+    total: int  # matching articles, unfolded
+    root: Node | None  # the parsed text clause (None: browsing with filters and dates only)
+
+
+class EmptyQuery(QuerySyntaxError):
+    """Text with nothing to search for (``-``, ``NOT``, ``""``): refused rather than read as "everything"."""
+
+    type = "empty-query"
+
+    def __init__(self) -> None:
+        super().__init__("الاستعلام لا يحوي كلمات للبحث عنها", "the query has no words to search for")
+
+
+def plan_query(request: SearchRequest, compiler: QueryCompiler) -> QueryPlan:
+    """Parse → refuse text with no words → the query's dates within the request's → the request's
+    outlet/author/section filters → compile → if "all words" found nothing among several, "any word".
+
+    A blank query is browsing (every article, within the filters and dates); a query with text but
+    no word to search for is an ``empty-query`` error, whoever asks. ``compiler`` carries the searcher
+    the plan is counted on; the caller pages with that same searcher."""
+    parsed = parse(request.q)
+    if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
+        raise EmptyQuery()
+    parsed = replace(
+        parsed,
+        date_from=_later(parsed.date_from, request.date_from),
+        date_to=_earlier(parsed.date_to, request.date_to),
+    )
+    filters = facet_filters(request, compiler)
+    compiled = compiler.compile(parsed, match=request.match, filters=filters)
+    total = _count(compiler.searcher, compiled.query)
+    match, fallback = request.match, False
+    if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
+        compiled = compiler.compile(parsed, match="any", filters=filters)
+        total = _count(compiler.searcher, compiled.query)
+        match, fallback = "any", True
+    return QueryPlan(
+        query=compiled.query,
+        highlights=compiled.highlights,
+        expansions=compiled.expansions,
+        warnings=tuple(parsed.warnings),
+        match=match,
+        fallback=fallback,
+        total=total,
+        root=parsed.root,
+    )
+
+
+def facet_filters(request: SearchRequest, compiler: QueryCompiler) -> list[tantivy.Query]:
+    """The request's outlets, authors and sections as filters: each list matches any of its values
+    as stored (exact, else normalized); a list nothing matches matches nothing."""
+    out = []
+    for name, wanted in (
+        ("source", request.sources),
+        ("author", request.authors),
+        ("section", request.sections),
+    ):
+        if wanted:
+            values = [v for w in wanted for v in compiler.facet_values(name, w)]
+            out.append(
+                tantivy.Query.term_set_query(compiler.schema, name, values)
+                if values
+                else tantivy.Query.empty_query()
+            )
+    return out
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return searcher.search(query, limit=1, count=True).count
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((d for d in (a, b) if d), default=None)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min((d for d in (a, b) if d), default=None)
+
+
+__all__ = ["EmptyQuery", "QueryPlan", "facet_filters", "plan_query"]
