@@ -184,7 +184,7 @@ class InProcessApp:
     def start(self) -> InProcessApp:
         from fastapi.testclient import TestClient
 
-        from service.api.app import create_app
+        from service.server.app import create_app
         from service.archive import Archive
         from service.settings import Settings
 
