@@ -148,13 +148,14 @@ def search(
                            date_from=date_from, date_to=date_to, fold=not no_fold, facets=json_output)
     response = SearchService(_archive()).search(request)
     if json_output:
+        from service.api.schemas import HitOut
+
+        # a hit in JSON is the API's hit (snippet as HTML, and as text plus spans), with fewer fields
+        fields = {"id", "external_id", "title", "title_spans", "source", "author", "published_at", "url", "score",
+                  "snippet", "snippet_text", "snippet_spans", "cluster_size"}
         _print_json({
             "total": response.total,
-            "hits": [
-                {k: getattr(h, k) for k in ("id", "external_id", "title", "source", "author", "published_at", "url",
-                                             "score", "snippet", "cluster_size")}
-                for h in response.hits
-            ],
+            "hits": [HitOut.model_validate(h).model_dump(include=fields) for h in response.hits],
             "facets": response.facets,
             "match": response.match,
             "fallback": response.fallback,

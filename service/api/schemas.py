@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
+from html import escape
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.ingest.formats.dates import as_utc
 from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
+from service.search.engine import Hit
+from service.search.marked import Marked
 
 
 class Problem(BaseModel):
@@ -148,21 +152,62 @@ class BulkWriteOutcome(BaseModel):
     results: list[WriteOutcome | Problem]
 
 
+def marked_html(marked: Marked) -> str:
+    """The API's HTML for highlighted text: every character escaped, each marked word in ``<mark>``.
+    ``html.escape`` exactly as before the search layer handed out spans, so clients see the same bytes."""
+    return "".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece) for piece, hit in marked.parts())
+
+
+SPANS = (" [start, end) offsets in Unicode code points (not UTF-16 units), sorted, never overlapping"
+         " / بداية كل كلمة ونهايتها بعدد المحارف (نقاط يونيكود لا وحدات UTF-16)، مرتبة وغير متداخلة")
+
+
 class HitOut(BaseModel):
     id: int
     external_id: str | None
     title: str | None
-    title_html: str = Field(description="Title, HTML-escaped, query words in <mark>")
+    title_html: str = Field(
+        description="Title, HTML-escaped, query words in <mark>"
+                    " / العنوان بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
+    )
+    title_spans: list[tuple[int, int]] = Field(
+        description="Where the query words stand in `title` / مواضع كلمات البحث في العنوان:" + SPANS, examples=[[[0, 7]]]
+    )
     source: str | None
     author: str | None
     section: str | None
     published_at: datetime | None
     url: str | None
     score: float
-    snippet: str = Field(description="Best fragment, HTML-escaped, query words in <mark>")
+    snippet: str = Field(
+        description="`snippet_text` HTML-escaped, query words in <mark>"
+                    " / المقطع بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
+    )
+    snippet_text: str = Field(
+        description="Best fragment of the body as plain text, not escaped; … where it was cut"
+                    " / أفضل مقطع من النص كما هو دون ترميز HTML، وعلامة … حيث قُطع",
+    )
+    snippet_spans: list[tuple[int, int]] = Field(
+        description="Where the query words stand in `snippet_text` / مواضع كلمات البحث في المقطع:" + SPANS, examples=[[[2, 9]]]
+    )
     cluster_id: int
     cluster_size: int
     folded: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_hit(cls, data: Any) -> Any:
+        """The search layer hands out title and snippet as text plus spans; the API sends both the HTML
+        existing clients read and the raw form, which a client can format for itself."""
+        if not isinstance(data, Hit):
+            return data
+        values = {f.name: getattr(data, f.name) for f in fields(data)}
+        title: Marked = values.pop("marked_title")
+        snippet: Marked = values.pop("snippet")
+        return values | {
+            "title_html": marked_html(title), "title_spans": title.spans,
+            "snippet": marked_html(snippet), "snippet_text": snippet.text, "snippet_spans": snippet.spans,
+        }
 
 
 class Bucket(BaseModel):

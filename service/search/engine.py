@@ -21,6 +21,7 @@ from service.errors import ArshifError, NotFound
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
+from service.search.marked import Marked
 from service.search.plan import QueryPlan, plan_query
 from service.search.query import Term, positive_terms
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
@@ -42,14 +43,14 @@ class Hit:
     id: int
     external_id: str | None
     title: str | None
-    title_html: str
+    marked_title: Marked  # the title ("" if none) with the query's words marked
     source: str | None
     author: str | None
     section: str | None
     published_at: datetime | None
     url: str | None
     score: float
-    snippet: str
+    snippet: Marked  # the best fragment of the body, query words marked; empty if snippets were not asked for
     cluster_id: int
     cluster_size: int
     folded: int = 0  # other members of the same cluster that matched and were folded into this hit
@@ -192,11 +193,11 @@ class SearchService:
             out.append(
                 Hit(
                     id=article.id, external_id=article.external_id, title=article.title,
-                    title_html=highlight.highlight_all(article.title, highlights),
+                    marked_title=highlight.highlight_all(article.title, highlights),
                     source=article.source.name if article.source else None, author=article.author,
                     section=article.section, published_at=article.published_at, url=article.url,
                     score=round(float(score), 4) if isinstance(score, float) else 0.0,
-                    snippet=highlight.snippet(article.body, highlights) if snippets else "",
+                    snippet=highlight.snippet(article.body, highlights) if snippets else Marked(),
                     cluster_id=cluster, cluster_size=sizes.get(cluster, 1), folded=folded,
                 )
             )

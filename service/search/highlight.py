@@ -1,8 +1,8 @@
 """Snippets and highlighted titles, cut from the ORIGINAL text at the analyzer's offsets.
 
 Because every token knows where its word stands in the stored text, the marked words are exactly the
-words the user sees, diacritics, tatweel and all; the text around them is escaped, so the result is
-safe to put into a page as HTML.
+words the user sees, diacritics, tatweel and all. The result is a ``Marked`` (raw text plus spans),
+never markup: the API, the page and the terminal each format it for their own medium.
 
 A long text (over ``LONG_TEXT`` characters, say a 5 MB body) is never analysed whole per hit: a cheap
 regular-expression scan of the stored text finds where the highlighted words may stand
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
 
 from service.analysis import Token, analyze
 from service.analysis.pipeline import surface_pattern
 from service.search.compile import Highlights
+from service.search.marked import Marked, Span
 
 FRAGMENT_TOKENS = 36
 LEAD_TOKENS = 5
@@ -29,23 +29,20 @@ PAGE_ANALYSED = 400_000  # characters a long article's page analyses for highlig
 _SPACE = re.compile(r"\s")
 
 
-def mark(text: str, tokens: list[Token], highlights: Highlights, start: int = 0, end: int | None = None) -> str:
-    end = len(text) if end is None else end
-    out, cursor = [], start
-    for tok in tokens:
-        if tok.start < start or tok.end > end or not highlights.matches(tok):
-            continue
-        out.append(escape(text[cursor : tok.start]))
-        out.append(f"<mark>{escape(text[tok.start : tok.end])}</mark>")
-        cursor = tok.end
-    out.append(escape(text[cursor:end]))
-    return "".join(out)
+def spans(tokens: list[Token], highlights: Highlights, start: int = 0, end: int | None = None, shift: int = 0) -> tuple[Span, ...]:
+    """The matched tokens lying within [start, end) of their text, as spans moved back by ``shift``
+    (where the handed-out text begins in theirs). Tokens come in text order and never overlap."""
+    return tuple(
+        (tok.start - shift, tok.end - shift)
+        for tok in tokens
+        if start <= tok.start and (end is None or tok.end <= end) and highlights.matches(tok)
+    )
 
 
-def highlight_all(text: str | None, highlights: Highlights) -> str:
+def highlight_all(text: str | None, highlights: Highlights) -> Marked:
     if not text:
-        return ""
-    return mark(text, analyze(text), highlights)
+        return Marked()
+    return Marked(text, spans(analyze(text), highlights))
 
 
 def _best(tokens: list[Token], highlights: Highlights, size: int) -> tuple[tuple[int, int], int, int]:
@@ -132,25 +129,30 @@ def _long_snippet(text: str, highlights: Highlights, size: int) -> tuple[list[To
     return best[1], best[2], best[3]
 
 
-def snippet(text: str | None, highlights: Highlights, size: int = FRAGMENT_TOKENS) -> str:
+def snippet(text: str | None, highlights: Highlights, size: int = FRAGMENT_TOKENS) -> Marked:
+    """The best fragment of ``text``, trimmed, with an ellipsis (in the text) where it was cut."""
     if not text:
-        return ""
+        return Marked()
     if len(text) > LONG_TEXT:
         tokens, i, j = _long_snippet(text, highlights, size)
     else:
         tokens = analyze(text)
         i, j = best_fragment(tokens, highlights, size) if tokens else (0, 0)
     if not tokens:
-        return escape(text[:300])
+        return Marked(text[:300])
     start = 0 if i == 0 else tokens[i].start
     end = len(text) if j >= len(tokens) and len(text) <= LONG_TEXT else tokens[j - 1].end
-    html = mark(text, tokens, highlights, start, end).strip()
-    return ("" if start == 0 else ELLIPSIS + " ") + html + ("" if end >= len(text) else " " + ELLIPSIS)
+    fragment = text[start:end]
+    lead = len(fragment) - len(fragment.lstrip())  # words never hold whitespace, so no span is trimmed
+    before = "" if start == 0 else ELLIPSIS + " "
+    after = "" if end >= len(text) else " " + ELLIPSIS
+    shift = start + lead - len(before)
+    return Marked(before + fragment.strip() + after, spans(tokens, highlights, start, end, shift))
 
 
-def paragraphs(body: str, highlights: Highlights) -> list[str]:
-    """The body's non-empty lines as HTML, highlighted. A long body analyses only the places where a
-    highlighted word may stand, and at most ``PAGE_ANALYSED`` characters in all; the rest is escaped."""
+def paragraphs(body: str, highlights: Highlights) -> list[Marked]:
+    """The body's non-empty lines, highlighted. A long body analyses only the places where a
+    highlighted word may stand, and at most ``PAGE_ANALYSED`` characters in all; the rest is unmarked."""
     lines = [line for line in body.split("\n") if line.strip()]
     if len(body) <= LONG_TEXT:
         return [highlight_all(line, highlights) for line in lines]
@@ -159,7 +161,7 @@ def paragraphs(body: str, highlights: Highlights) -> list[str]:
     out = []
     for line in lines:
         if pattern is None or budget <= 0 or not pattern.search(line):
-            out.append(escape(line))
+            out.append(Marked(line))
             continue
         if len(line) <= LONG_TEXT:
             budget -= len(line)
@@ -169,5 +171,5 @@ def paragraphs(body: str, highlights: Highlights) -> list[str]:
         for start, end in _windows(line, pattern, max(1, budget // (2 * WINDOW))):
             tokens.extend(_tokens_of(line, start, end))
             budget -= end - start
-        out.append(mark(line, tokens, highlights))
+        out.append(Marked(line, spans(tokens, highlights)))
     return out

@@ -1,30 +1,35 @@
-"""Search results for a terminal (rich): titles, outlets, dates and the highlighted snippet."""
+"""Search results for a terminal (rich): titles, outlets, dates and the highlighted snippet.
+
+Everything taken from the archive goes into ``rich.text.Text`` as plain text, never through rich's
+``[markup]`` parser, so a title or outlet holding ``[bold]`` or ``[/]`` prints as written.
+"""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from rich.console import Console
+from rich.text import Span, Text
 
 from service.search.engine import SearchResponse
+from service.search.marked import Marked
 
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+MARK_STYLE = "bold yellow"
 
 
-def _terminal(html: str) -> str:
-    text = _MARK.sub(lambda m: f"[bold yellow]{m.group(1)}[/bold yellow]", html.replace("[", r"\["))
-    return unescape(text)
+def terminal_text(marked: Marked) -> Text:
+    """Highlighted text for a terminal: the raw text, each marked word in ``MARK_STYLE``."""
+    return Text(marked.text, spans=[Span(start, end, MARK_STYLE) for start, end in marked.spans])
 
 
 def print_results(response: SearchResponse, console: Console) -> None:
     note = " (لم تُعثر على كل الكلمات معًا؛ النتائج لأيٍّ منها)" if response.fallback else ""
     console.print(f"[bold]{response.total:,}[/bold] نتيجة — results, {response.took_ms} ms{note}")
     if response.suggestions:
-        console.print(f"هل تقصد: {' / '.join(response.suggestions)}")
+        console.print(Text(f"هل تقصد: {' / '.join(response.suggestions)}"))
     for hit in response.hits:
         date = hit.published_at.date().isoformat() if hit.published_at else "—"
-        extra = f" [dim](+{hit.cluster_size - 1} مشابهة)[/dim]" if hit.cluster_size > 1 else ""
-        console.print(f"\n[bold cyan]{hit.id}[/bold cyan]  {_terminal(hit.title_html or '—')}{extra}")
-        console.print(f"[dim]{hit.source or '—'} · {date}{' · ' + hit.url if hit.url else ''}[/dim]")
-        console.print(_terminal(hit.snippet))
+        title = terminal_text(hit.marked_title) if hit.marked_title.text else Text("—")
+        extra = Text(f" (+{hit.cluster_size - 1} مشابهة)", style="dim") if hit.cluster_size > 1 else ""
+        console.print()
+        console.print(Text.assemble((str(hit.id), "bold cyan"), "  ", title, extra))
+        console.print(Text(f"{hit.source or '—'} · {date}{' · ' + hit.url if hit.url else ''}", style="dim"))
+        console.print(terminal_text(hit.snippet))

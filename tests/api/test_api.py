@@ -5,9 +5,12 @@ What needs a real socket or process (uvicorn limits, logs, kill -9) is in tests/
 import csv
 import io
 import json
+import re
 
 import pytest
 
+from service.api.schemas import marked_html
+from service.search.marked import Marked
 from tests.conftest import SEEDS, InProcessApp, Server, needs_shared, wait_until
 
 ARTICLE = {
@@ -63,6 +66,29 @@ def test_article_lifecycle_and_search(shared_app: InProcessApp) -> None:
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
         assert missing.json()["detail_ar"]
         assert wait_until(lambda: search(http, q="الزراعة")["total"] == 0)
+
+
+def test_hits_carry_title_and_snippet_as_html_and_as_text_with_spans(shared_app: InProcessApp) -> None:
+    filler = " ".join(["تجددت الاشتباكات في الريف الشرقي"] * 12)
+    body = f"{filler} وقال \"المتحدث\" إن <b>زمردستان</b> & زُمُرّدستان 'بلدٌ واحد' {filler}"
+    with shared_app.client() as http:
+        http.post("/api/articles", json={"title": "<عاجل> زمردستان & جيرانها", "body": body, "source": "اختبار"})
+        assert wait_until(lambda: search(http, q="زمردستان")["total"] == 1)
+        hit = search(http, q="زمردستان")["hits"][0]
+        title, snippet = hit["title"], hit["snippet_text"]
+        assert [title[s:e] for s, e in hit["title_spans"]] == ["زمردستان"]
+        assert [snippet[s:e] for s, e in hit["snippet_spans"]] == ["زمردستان", "زُمُرّدستان"]
+        assert snippet.startswith("… ") and snippet.endswith(" …") and snippet[2:-2] in body  # raw, not escaped
+        # the HTML fields are the API's formatting of the raw ones, byte for byte what clients read before
+        assert hit["snippet"] == marked_html(Marked(snippet, tuple(map(tuple, hit["snippet_spans"]))))
+        assert hit["title_html"] == marked_html(Marked(title, tuple(map(tuple, hit["title_spans"]))))
+        assert hit["title_html"] == "&lt;عاجل&gt; <mark>زمردستان</mark> &amp; جيرانها"
+        assert "&quot;المتحدث&quot; إن &lt;b&gt;<mark>زمردستان</mark>&lt;/b&gt; &amp; <mark>زُمُرّدستان</mark> &#x27;بلدٌ واحد&#x27;" in hit["snippet"]
+
+        documented = http.get("/openapi.json").json()["components"]["schemas"]["HitOut"]["properties"]
+        for name in ("title_html", "title_spans", "snippet", "snippet_text", "snippet_spans"):
+            description = documented[name]["description"]
+            assert re.search("[a-z]{4}", description) and re.search("[\u0621-\u064a]{4}", description), name
 
 
 def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:

@@ -62,3 +62,22 @@ def test_ingest_reads_standard_input(data_dir) -> None:  # type: ignore[no-untyp
     summary = json.loads(result.stdout)
     assert summary["added"] == 3 and summary["failed"] == 1
     assert summary["failures"][0]["origin"].startswith("stdin")
+
+
+def test_search_marks_the_words_in_the_terminal_without_markup(data_dir) -> None:  # type: ignore[no-untyped-def]
+    run_cli(data_dir, "db", "upgrade").check_returncode()
+    record = {"id": "t1", "title": "[bold]عاجل[/] <زمردستان> & جيرانها", "source": "مصدر [تجريبي]",
+              "body": "قال المتحدث إن <b>زُمُرّدستان</b> & 'جارتها' اتفقتا على هدنة"}
+    run_cli(data_dir, "ingest", "-", input=json.dumps(record, ensure_ascii=False) + "\n").check_returncode()
+
+    result = run_cli(data_dir, "search", "زمردستان", FORCE_COLOR="1")  # rich styles even into a pipe
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    mark = "\x1b[1;33m{}\x1b[0m"  # bold yellow
+    assert "[bold]عاجل[/] <" + mark.format("زمردستان") + "> & جيرانها" in out  # the title as written
+    assert "إن <b>" + mark.format("زُمُرّدستان") + "</b> & 'جارتها'" in out  # the snippet as written
+    assert "مصدر [تجريبي]" in out
+    assert "<mark>" not in out and "&lt;" not in out and "&amp;" not in out
+
+    plain = run_cli(data_dir, "search", "زمردستان").stdout  # no terminal, no styles: the plain text
+    assert "\x1b[" not in plain and "قال المتحدث إن <b>زُمُرّدستان</b> & 'جارتها'" in plain

@@ -99,6 +99,8 @@ def test_page_works_without_javascript_and_escapes_content(site: Server, browser
     page.wait_for_selector(".hit")
     # the hostile title is shown as text, never run
     assert page.locator(".hit h3", has_text="<script>").count() == 1
+    risky = page.locator(".hit", has_text="عنوان خطِر").locator(".snippet")
+    assert "onerror=alert(1)> " in risky.inner_text() and risky.locator("mark").all_inner_texts() == ["ميليشيات"]
     page.select_option("#sort", "newest")
     page.click(".sort noscript button") if page.locator(".sort noscript button").count() else None
     context.close()
@@ -108,6 +110,9 @@ def test_page_works_without_javascript_and_escapes_content(site: Server, browser
     page.wait_for_selector(".hit")
     page.locator(".hit h3 a", has_text="عنوان خطِر").click()
     page.wait_for_selector("article.article")
+    assert "<script>alert('x')</script>" in page.locator("article h1").inner_text()
+    body = page.locator("article .body")
+    assert "<img src=x onerror=alert(1)>" in body.inner_text() and body.locator("mark").all_inner_texts() == ["ميليشيات"]
     assert not dialogs
 
 
