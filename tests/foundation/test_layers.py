@@ -72,11 +72,19 @@ def test_only_the_app_factory_composes_the_siblings() -> None:
 
 
 def test_the_core_knows_no_http_layer() -> None:
-    """Store, index, search, ingest, the CLI: none imports the HTTP layers (``arshif serve`` names the
-    app factory to uvicorn as a string)."""
+    """Store, index, search, ingest: none imports the HTTP layers."""
     core = {name: bad for name, bad in _offences("service", HTTP_LAYERS).items()
-            if not any(_under(name, layer) for layer in HTTP_LAYERS)}
+            if not any(_under(name, layer) for layer in HTTP_LAYERS) and name != "service.cli"}
     assert core == {}
+
+
+def test_the_cli_takes_only_the_apis_json_contract() -> None:
+    """The CLI is a front end beside ``api`` and ``web``: its ``--json`` output is the API's own schema
+    (``service.api.schemas``), and nothing else of the HTTP layers (``arshif serve`` names the app
+    factory to uvicorn as a string)."""
+    bad = [m for m in _offences("service.cli", HTTP_LAYERS).get("service.cli", [])
+           if not _under(m, "service.api.schemas")]
+    assert bad == []
 
 
 def test_routes_and_pages_take_what_the_app_holds_from_the_typed_dependencies() -> None:

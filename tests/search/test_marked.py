@@ -19,12 +19,8 @@ from service.web.pages import marked_markup
 
 def looking_for(*words: str) -> Highlights:
     """What the compiler records for bare words: each word's exact form and its stem."""
-    marks = Highlights()
-    for word in words:
-        for tok in analyze_query_word(word):
-            marks.exact.add(tok.exact)
-            marks.stems.add(tok.stem)
-    return marks
+    tokens = [tok for word in words for tok in analyze_query_word(word)]
+    return Highlights(exact=frozenset(t.exact for t in tokens), stems=frozenset(t.stem for t in tokens))
 
 
 def marked_words(text: str, *words: str) -> list[str]:
