@@ -34,9 +34,22 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    # A batch migration rebuilds a SQLite table (copy, drop, rename). With foreign keys on, dropping
+    # `articles` would cascade into article_signatures and article_bands, so, as SQLite's own recipe
+    # for altering a table says, they are off around the migrations (the pragma is a no-op inside a
+    # transaction, hence on the driver's connection before it begins) and checked before commit.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                raise RuntimeError(f"migration left rows pointing at nothing: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -60,6 +60,9 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_articles_source_external_id"),
+        UniqueConstraint("record_hash", name="uq_articles_record_hash"),
+        Index("ix_articles_content_hash", "content_hash"),
+        Index("ix_articles_external_id", "external_id"),  # GET /api/articles?external_id= without a source
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_url", "url"),
         Index("ix_articles_cluster_id", "cluster_id"),
@@ -75,8 +78,11 @@ class Article(Base):
     section: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None]
     language: Mapped[str | None] = mapped_column(String(16))
-    # sha256 of the normalized body: an identical body is never stored twice.
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # sha256 of the normalized body (fingerprint.content_hash). Not unique: two records with one body
+    # and identities of their own (another outlet, id, URL or title) are two articles in one cluster.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # sha256 of the body and the identity (fingerprint.record_hash): the very same record is stored once.
+    record_hash: Mapped[str] = mapped_column(String(64))
     # Near-duplicate cluster: the id of the cluster's first article (its own id when alone).
     cluster_id: Mapped[int | None] = mapped_column(Integer)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 import psycopg
-from sqlalchemy import insert, make_url, text
+from sqlalchemy import Connection, insert, make_url, text
 from sqlalchemy.orm import Session
 
 from service.db.engine import note_changes
@@ -30,15 +30,20 @@ LISTENER_NAME = "arshif-listen"  # application_name of the LISTEN connections, f
 log = logging.getLogger("arshif.outbox")
 
 
-def record_changes(session: Session, ids: Iterable[int], op: str = "upsert") -> None:
+def record_changes(session: Session | Connection, ids: Iterable[int], op: str = "upsert") -> None:
     """Log changes in the caller's transaction; call it last, just before commit (the lock is held
     from here to the end of the transaction). The commit then announces ``op`` to this process's
-    listeners (``Database.after_commit``)."""
+    listeners (``Database.after_commit``). A migration that writes articles logs them here too,
+    through its connection (no listener hears that commit; every index reads the log)."""
     rows = [{"article_id": i, "op": op, "at": utcnow()} for i in ids]
     if not rows:
         return
-    note_changes(session, [op])
-    if session.get_bind().dialect.name == "postgresql":
+    if isinstance(session, Connection):
+        dialect = session.dialect
+    else:
+        note_changes(session, [op])
+        dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
         session.execute(text(f"NOTIFY {CHANNEL}"))
     session.execute(insert(Change), rows)

@@ -7,6 +7,7 @@ stored today must still match the same text after the analyzer changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import struct
 import unicodedata
@@ -46,6 +47,16 @@ def content_hash(body: str) -> str:
 
 def content_hash_of(normalized: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def record_hash(content_hash: str, source_id: int | None, external_id: str | None, url: str | None,
+                title: str | None) -> str:
+    """sha256 of a stored record's body and identity (source, external id, URL, title). The store keeps
+    it unique, so the very same record cannot be stored twice even by two writers at once, while two
+    records with one body and identities of their own are both kept. Frozen like the content hash:
+    changing it needs a migration that recomputes the column."""
+    identity = json.dumps([content_hash, source_id, external_id, url, title], ensure_ascii=False)
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=500_000)

@@ -1,10 +1,21 @@
-"""Writing articles into the store of record: match, dedupe, cluster, and log the change for the index.
+"""Writing articles into the store of record: match, keep every record with an identity of its own,
+cluster, and log the change for the index.
 
 Every write goes through ``ArticleWriter`` so the CLI, the ingest endpoint and the article API agree
 on what "the same article" means:
-- the same (source, external_id), or failing that the same URL, is the same article: it is updated;
-- an identical body (after ``fingerprint.normalized_text``) is never stored twice;
+- the same (source, external_id), or failing that (a record without an external id) the same URL, is
+  the same article: it is updated;
+- a record whose body is identical (after ``fingerprint.normalized_text``) to a stored article's is that
+  article seen again when each identifying field the record carries — source, external id, URL, title —
+  equals the article's (a field the record lacks matches anything): nothing is written. If any of them
+  differs, the record has an identity of its own (another outlet, another id, another address, another
+  headline) and is kept as its own article, in its twin's cluster: an archive keeps what it is given,
+  and search folds such twins like near-duplicates;
 - a near-identical body joins the cluster of its closest earlier article.
+
+Outcomes: "added", "updated", "unchanged" (already stored as it is), "duplicate" (the same record
+given earlier in the same batch: stored once). ``Article.record_hash`` (body and identity) is unique, so
+the very same record is never stored twice, even by two writers at once.
 
 Writes are planned for a whole batch with a handful of set-based queries and executed with
 ``executemany``; a single write is a batch of one. The caller owns the transaction.
@@ -56,8 +67,18 @@ class RejectedRecord(Exception):
 
 @dataclass
 class WriteResult:
-    outcome: str  # "added" | "updated" | "unchanged" | "duplicate"
+    outcome: str  # "added" | "updated" | "unchanged" | "duplicate" (see the module docstring)
     article_id: int
+
+
+IDENTITY_FIELDS = ("source_id", "external_id", "url", "title")
+
+
+def same_record(record: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a record with the same body as ``stored`` is that record seen again: every identifying
+    field the record carries equals the stored one's; a field it lacks (None or empty) matches anything,
+    so a file re-read with less detail changes nothing."""
+    return all(record[name] in (None, "") or record[name] == stored[name] for name in IDENTITY_FIELDS)
 
 
 def validate(item: ArticleInput) -> None:
@@ -91,7 +112,7 @@ FIELD_LIMITS: dict[str, int | None] = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class _Planned:
     item: ArticleInput
     source_id: int | None
@@ -99,13 +120,25 @@ class _Planned:
     digest: str
     existing: dict[str, Any] | None = None
     result: WriteResult | RejectedRecord | None = None
-    copy_of: _Planned | None = None  # an identical body claimed earlier in the same batch
+    copy_of: _Planned | None = None  # the same record, given earlier in the same batch
     values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"source_id": self.source_id, "external_id": self.item.external_id, "url": self.item.url,
+                "title": self.item.title}
 
 
 def _chunks(values: list, size: int = CHUNK):  # type: ignore[no-untyped-def, type-arg]
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _same_record_stored(article_id: int) -> RejectedRecord:
+    return RejectedRecord(
+        f"the same record (body, source, external id, URL and title) is already article {article_id}"
+        f" / السجل نفسه (النص والمصدر والمعرّف والرابط والعنوان) محفوظ في المقال {article_id}"
+    )
 
 
 class ArticleWriter:
@@ -164,10 +197,11 @@ class ArticleWriter:
         validate(merged)
         normalized = fingerprint.normalized_text(merged.body)
         digest = fingerprint.content_hash_of(normalized)
-        clash = self.session.scalar(select(Article.id).where(Article.content_hash == digest, Article.id != article.id))
-        if clash is not None:
-            raise RejectedRecord(f"identical body already stored as article {clash} / النص نفسه محفوظ في المقال {clash}")
         source_id = self.source_id(merged.source)
+        record = fingerprint.record_hash(digest, source_id, merged.external_id, merged.url, merged.title)
+        clash = self.session.scalar(select(Article.id).where(Article.record_hash == record, Article.id != article.id))
+        if clash is not None:
+            raise _same_record_stored(clash)
         if merged.external_id is not None:
             same_source = Article.source_id.is_(None) if source_id is None else Article.source_id == source_id
             taken = self.session.scalar(
@@ -181,6 +215,7 @@ class ArticleWriter:
         article.source_id = source_id
         for name in EDITABLE_FIELDS:
             setattr(article, name, getattr(merged, name))
+        article.record_hash = record
         if "metadata" in fields:
             article.extra = dict(fields["metadata"] or {})
         article.updated_at = utcnow()
@@ -202,7 +237,8 @@ class ArticleWriter:
     # -- planning ------------------------------------------------------------------------------
 
     def _find_existing(self, planned: list[_Planned]) -> None:
-        columns = [Article.id, Article.source_id, Article.content_hash, Article.extra, *(getattr(Article, f) for f in EDITABLE_FIELDS)]
+        columns = [Article.id, Article.source_id, Article.content_hash, Article.record_hash, Article.extra,
+                   *(getattr(Article, f) for f in EDITABLE_FIELDS)]
         by_key: dict[tuple, dict] = {}  # type: ignore[type-arg]
         keyed = [p for p in planned if p.item.external_id]
         pairs = list({(p.source_id, p.item.external_id) for p in keyed if p.source_id is not None})
@@ -225,11 +261,9 @@ class ArticleWriter:
                 p.existing = by_url.get(p.item.url)
 
     def _decide(self, planned: list[_Planned]) -> None:
-        hashes: dict[str, int | None] = {}
-        for chunk in _chunks(list({p.digest for p in planned})):
-            hashes.update(self.session.execute(select(Article.content_hash, Article.id).where(Article.content_hash.in_(chunk))).all())
+        twins = self._stored_twins({p.digest for p in planned})
+        claims: dict[str, list[_Planned]] = defaultdict(list)  # new records of this batch, by body
         seen_keys: dict[tuple, _Planned] = {}  # type: ignore[type-arg]
-        claims: dict[str, _Planned] = {}
         for p in planned:
             key = (p.source_id, p.item.external_id) if p.item.external_id else ("url", p.item.url) if p.item.url else None
             earlier = seen_keys.get(key) if key else None
@@ -237,49 +271,68 @@ class ArticleWriter:
                 # the same article twice in one batch: the later version is the one that counts
                 earlier.result = WriteResult("unchanged", -1)
                 earlier.values = {}
-                if earlier.existing is None:
-                    hashes.pop(earlier.digest, None)
+                claims[earlier.digest] = [c for c in claims[earlier.digest] if c is not earlier]
                 p.existing = earlier.existing
             if key:
                 seen_keys[key] = p
-            owner = hashes.get(p.digest, -2)
             if p.existing is None:
-                if owner is None and p.digest in claims:
-                    p.copy_of = claims[p.digest]  # resolved once the claimant has its id
-                    p.result = WriteResult("duplicate", -1)
-                    continue
-                if owner != -2:
-                    same = owner is not None and self._is_same_record(owner, p)
-                    p.result = WriteResult("unchanged" if same else "duplicate", owner if owner is not None else -1)
-                    continue
-                hashes[p.digest] = None  # claimed by this batch
-                claims[p.digest] = p
-                p.values = self._row_values(p)
-                continue
-            if owner != -2 and owner != p.existing["id"]:
-                p.result = WriteResult("duplicate", owner if owner is not None else -1)
-                continue
-            values = self._row_values(p)
-            changed = {k: v for k, v in values.items() if k in p.existing and p.existing[k] != v and not (k == "external_id" and v is None)}
-            metadata = {**(p.existing["extra"] or {}), **(p.item.metadata or {})}
-            if metadata != (p.existing["extra"] or {}):
-                changed["extra"] = metadata
-            if not changed:
-                p.result = WriteResult("unchanged", p.existing["id"])
-                continue
-            hashes[p.digest] = p.existing["id"]
-            p.values = changed
+                self._plan_new(p, twins.get(p.digest, []), claims[p.digest])
+            else:
+                self._plan_update(p)
+        self._refuse_taken_records([p for p in planned if p.result is None and "record_hash" in p.values])
 
-    def _is_same_record(self, article_id: int, p: _Planned) -> bool:
-        """An identical body from a record that names no other place (same or no source, URL and id)
-        is the same article seen again, not a copy elsewhere: re-ingesting a file changes nothing."""
-        row = self.session.execute(
-            select(Article.source_id, Article.url, Article.external_id).where(Article.id == article_id)
-        ).one()
-        return all(
-            mine is None or mine == theirs
-            for mine, theirs in ((p.source_id, row.source_id), (p.item.url, row.url), (p.item.external_id, row.external_id))
-        )
+    def _stored_twins(self, digests: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """Stored articles with each of these bodies, oldest first, with what identifies them."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        columns = (Article.id, Article.content_hash, *(getattr(Article, name) for name in IDENTITY_FIELDS))
+        for chunk in _chunks(list(digests)):
+            for row in self.session.execute(select(*columns).where(Article.content_hash.in_(chunk)).order_by(Article.id)):
+                found[row.content_hash].append(row._asdict())
+        return found
+
+    def _plan_new(self, p: _Planned, stored: list[dict[str, Any]], claimed: list[_Planned]) -> None:
+        """A record no stored article is keyed to: the same record seen again, or a new article."""
+        identity = p.identity
+        seen = next((row for row in stored if same_record(identity, row)), None)
+        if seen is not None:
+            p.result = WriteResult("unchanged", seen["id"])
+            return
+        earlier = next((c for c in claimed if same_record(identity, c.identity)), None)
+        if earlier is not None:
+            p.copy_of = earlier  # resolved once the earlier record has its id
+            p.result = WriteResult("duplicate", -1)
+            return
+        claimed.append(p)
+        p.values = self._row_values(p)
+        p.values["record_hash"] = fingerprint.record_hash(p.digest, p.source_id, p.item.external_id, p.item.url, p.item.title)
+
+    def _plan_update(self, p: _Planned) -> None:
+        """A record keyed to a stored article: the fields that differ, or nothing."""
+        existing = p.existing
+        assert existing is not None
+        values = self._row_values(p)
+        changed = {k: v for k, v in values.items() if k in existing and existing[k] != v and not (k == "external_id" and v is None)}
+        metadata = {**(existing["extra"] or {}), **(p.item.metadata or {})}
+        if metadata != (existing["extra"] or {}):
+            changed["extra"] = metadata
+        merged = {**existing, **changed}
+        record = fingerprint.record_hash(merged["content_hash"], *(merged[name] for name in IDENTITY_FIELDS))
+        if record != existing["record_hash"]:
+            changed["record_hash"] = record
+        if not changed:
+            p.result = WriteResult("unchanged", existing["id"])
+            return
+        p.values = changed
+
+    def _refuse_taken_records(self, updates: list[_Planned]) -> None:
+        """An update that would make an article the very same record as another (body, source, id, URL
+        and title all equal) is refused: the store keeps one of each."""
+        wanted = {p.values["record_hash"]: p for p in updates if p.existing is not None}
+        for chunk in _chunks(list(wanted)):
+            for record, owner in self.session.execute(select(Article.record_hash, Article.id).where(Article.record_hash.in_(chunk))):
+                p = wanted[record]
+                if p.existing is not None and owner != p.existing["id"]:
+                    p.result, p.values = _same_record_stored(owner), {}
 
     def _row_values(self, p: _Planned) -> dict[str, Any]:
         values = {name: getattr(p.item, name) for name in EDITABLE_FIELDS}
@@ -308,24 +361,8 @@ class ArticleWriter:
         for p in planned:
             if p.copy_of is not None and isinstance(p.copy_of.result, WriteResult) and p.copy_of.result.outcome == "added":
                 p.result = WriteResult("duplicate", p.copy_of.result.article_id)
-            if isinstance(p.result, WriteResult) and p.result.outcome == "duplicate" and p.result.article_id > 0:
-                self._note_copy(p.result.article_id, p.item)
         self.session.flush()
         record_changes(self.session, [p.result.article_id for p in new + changed])  # type: ignore[union-attr]
-
-    def _note_copy(self, article_id: int, item: ArticleInput) -> None:
-        """Remember where else an identical body was seen, without storing it twice."""
-        copy = {k: v for k, v in (("source", item.source), ("url", item.url), ("external_id", item.external_id)) if v}
-        article = self.session.get(Article, article_id)
-        if not copy or article is None:
-            return
-        own = {"source": article.source.name if article.source else None, "url": article.url, "external_id": article.external_id}
-        if all(own.get(k) == v for k, v in copy.items()):
-            return
-        copies = list(article.extra.get("identical_copies", []))
-        if copy not in copies:
-            article.extra = {**article.extra, "identical_copies": (copies + [copy])[-50:]}
-            self.session.flush()
 
     def _forget_signatures(self, article_ids: list[int]) -> None:
         for chunk in _chunks(article_ids):

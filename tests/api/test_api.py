@@ -10,8 +10,9 @@ import re
 import pytest
 
 from service.api.schemas import marked_html
+from service.ingest import fingerprint
 from service.search.marked import Marked
-from tests.conftest import SEEDS, InProcessApp, Server, needs_shared, wait_until
+from tests.conftest import NEWS, SEEDS, InProcessApp, Server, needs_shared, run_cli, wait_until, write_news
 
 ARTICLE = {
     "title": "اشتباكات في ريف دير الزور",
@@ -51,9 +52,16 @@ def test_article_lifecycle_and_search(shared_app: InProcessApp) -> None:
         assert wait_until(lambda: search(http, q="title:هدنة")["total"] == 1)
         assert http.get(f"/api/articles/{article_id}", headers={"If-None-Match": etag}).status_code == 200
 
+        listed = http.get("/api/articles", params={"external_id": "a-1"}).json()
+        assert listed["total"] == 1 and listed["items"][0]["id"] == article_id
+        assert http.get("/api/articles", params={"url": ARTICLE["url"], "source": ARTICLE["source"]}).json()["total"] == 1
+        assert http.get("/api/articles", params={"external_id": "a-1", "url": "https://example.org/b"}).json()["total"] == 0
+
         other = http.post("/api/articles", json={**ARTICLE, "external_id": "a-2", "body": "نص آخر مختلف تماما عن الأول."}).json()["id"]
         clash = http.put(f"/api/articles/{other}", json={**ARTICLE, "body": "نص ثالث مختلف."})  # a-1 is taken
         assert clash.status_code == 409 and clash.json()["detail_ar"]
+        twin = http.patch(f"/api/articles/{other}", json={"body": ARTICLE["body"]})  # its own id: kept, clustered
+        assert twin.status_code == 200 and twin.json()["cluster_id"] == detail.json()["cluster_id"]
         assert http.delete(f"/api/articles/{other}").status_code == 204
 
         replaced = http.put(f"/api/articles/{article_id}", json={**ARTICLE, "title": "موسم القمح", "body": "نص جديد كليا عن الزراعة في الجزيرة السورية."})
@@ -279,7 +287,7 @@ def test_seed_files_through_ingest_endpoint_and_search(server: InProcessApp) -> 
         # the same story in five spellings: all five come back for the place name however written
         assert search(http, q="ديرالزور", fold_duplicates="false")["total"] == 5
         again = http.post("/api/ingest", files=files).json()
-        assert again["added"] == 0 and again["unchanged"] + again["duplicates"] == 5
+        assert (again["added"], again["unchanged"]) == (0, 5)
 
 
 def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_app: InProcessApp) -> None:
@@ -293,3 +301,60 @@ def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_app:
         assert summary["added"] == 1 and summary["failed"] == 2
         assert all(f["origin"].startswith("passwd.jsonl") for f in summary["failures"])
         assert not (server.data_dir.parent / "etc").exists()
+
+
+def twins_in(path) -> list[tuple[dict, dict]]:  # type: ignore[no-untyped-def, type-arg]
+    """(first, later) for every record of a JSONL file whose body is identical to an earlier one's."""
+    first: dict[str, dict] = {}  # type: ignore[type-arg]
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        seen = first.setdefault(fingerprint.content_hash(record["body"]), record)
+        if seen is not record:
+            pairs.append((seen, record))
+    return pairs
+
+
+@needs_shared(NEWS)
+def test_every_record_with_its_own_identity_is_kept(server: InProcessApp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: of the first 5,000 corpus articles, two repeat an earlier article's body word for word
+    (same outlet, their own id, URL and date). Each is an article: counted, fetchable by its own id and
+    URL, exported, and folded with its twin in search."""
+    news = write_news(tmp_path / "news.jsonl", 5000)
+    pairs = twins_in(news)
+    assert len(pairs) == 2 and all(a["id"] != b["id"] and a["url"] != b["url"] for a, b in pairs)
+
+    ingested = run_cli(server.data_dir, "ingest", str(news), "--json")
+    assert ingested.returncode == 0, ingested.stderr
+    summary = json.loads(ingested.stdout)
+    assert (summary["added"], summary["duplicates"], summary["failed"]) == (5000, 0, 0)
+    with server.client() as http:
+        assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 5000, timeout=120)
+        assert http.get("/api/stats").json()["articles"] == 5000
+        exported = {json.loads(line)["external_id"] for line in http.get("/api/export").text.splitlines()}
+        assert len(exported) == 5000
+
+        for twin, copy in pairs:
+            by_id = http.get("/api/articles", params={"external_id": copy["id"]}).json()
+            assert by_id["total"] == 1
+            article = by_id["items"][0]
+            assert (article["url"], article["title"], article["source"]) == (copy["url"], copy["title"], copy["source"])
+            assert http.get("/api/articles", params={"url": copy["url"]}).json()["items"] == [article]
+            assert http.get("/api/articles", params={"external_id": copy["id"], "source": copy["source"]}).json()["total"] == 1
+            assert http.get("/api/articles", params={"external_id": copy["id"], "url": twin["url"]}).json()["total"] == 0
+            [first] = http.get("/api/articles", params={"external_id": twin["id"]}).json()["items"]
+            assert first["id"] != article["id"] and first["cluster_id"] == article["cluster_id"]
+            assert first["content_hash"] == article["content_hash"] and copy["id"] in exported
+
+            query = {"q": f'"{copy["title"]}"', "source": copy["source"]}
+            both = search(http, **query, fold_duplicates="false")["hits"]
+            assert {first["id"], article["id"]} <= {h["id"] for h in both}
+            folded = [h for h in search(http, **query, fold_duplicates="true")["hits"] if h["cluster_id"] == article["cluster_id"]]
+            assert len(folded) == 1 and folded[0]["id"] in (first["id"], article["id"]) and folded[0]["folded"] == 1
+
+    again = run_cli(server.data_dir, "ingest", str(news), "--json")
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert (summary["added"], summary["updated"], summary["unchanged"]) == (0, 0, 5000)
+    with server.client() as http:
+        assert http.get("/api/stats").json()["articles"] == 5000

@@ -9,6 +9,7 @@ import pytest
 from service.db import Article, Change
 from service.ingest.formats import parse_file
 from service.ingest.pipeline import ingest
+from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
 
 BODY = ("أعلنت وزارة الزراعة اليوم عن خطة وطنية لدعم مزارعي القمح في المحافظات الشمالية، تشمل قروضا ميسرة "
         "وبذورا محسنة وتوسيع شبكات الري، وقال الوزير إن الخطة تستمر ثلاث سنوات بكلفة تتجاوز مئة مليون دولار.")
@@ -52,18 +53,81 @@ def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path
         assert session.query(Article).count() == 2
 
 
-def test_identical_bodies_are_stored_once_and_near_duplicates_cluster(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_identical_bodies_with_their_own_identity_are_kept_in_one_cluster(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write_jsonl(tmp_path / "c.jsonl", [
         {"id": "x1", "source": "الأولى", "title": "خطة", "body": BODY},
         {"id": "x2", "source": "الثانية", "title": "خطة القمح", "body": "  " + BODY.replace("،", "، ") + "  "},
         {"id": "x3", "source": "الثالثة", "title": "دعم القمح", "body": "(رويترز) " + BODY + " وأضاف أن التنفيذ يبدأ الشهر المقبل."},
     ])
     summary = run(archive, path)
-    assert (summary.added, summary.duplicates) == (2, 1)
+    assert (summary.added, summary.duplicates) == (3, 0)
     with archive.db.reading() as session:
-        first, third = session.query(Article).order_by(Article.id).all()
-        assert third.cluster_id == first.cluster_id == first.id
-        assert first.extra["identical_copies"] == [{"source": "الثانية", "external_id": "x2"}]
+        first, copy, near = session.query(Article).order_by(Article.id).all()
+        assert (copy.external_id, copy.source.name, copy.title) == ("x2", "الثانية", "خطة القمح")
+        assert copy.content_hash == first.content_hash
+        assert first.cluster_id == copy.cluster_id == near.cluster_id == first.id
+        assert all("identical_copies" not in a.extra for a in (first, copy, near))
+        changes = session.query(Change).count()
+    assert archive.index.num_docs() == 3
+    again = run(archive, path)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    with archive.db.reading() as session:
+        assert session.query(Change).count() == changes
+
+
+def test_what_gives_a_record_with_a_stored_body_its_own_identity(archive) -> None:  # type: ignore[no-untyped-def]
+    """A record whose body is stored already is that article again when each of source, external id,
+    URL and title it carries equals the article's (a missing one matches); any difference makes it an
+    article of its own, in its twin's cluster."""
+    stored = {"body": BODY, "source": "وكالة", "external_id": "k1", "url": "https://example.org/k1", "title": "خطة"}
+
+    def outcomes(*items: dict) -> list[tuple[str, int]]:  # type: ignore[type-arg]
+        with archive.db.writing() as session:
+            results = ArticleWriter(session).upsert_many([ArticleInput(**item) for item in items])
+        return [(r.outcome, r.article_id) for r in results]  # type: ignore[union-attr]
+
+    [(_, twin)] = outcomes(stored)
+    seen_again = [
+        stored,  # by its key
+        {"body": BODY, "external_id": "k1"},  # the same id, no source: nothing says it is another article
+        {"body": BODY, "source": "وكالة", "title": "خطة"},  # no id or URL, same outlet and headline
+        {"body": " " + BODY, "source": "وكالة"},  # nothing that differs
+    ]
+    assert outcomes(*seen_again) == [("unchanged", twin)] * len(seen_again)
+    own = [
+        {**stored, "external_id": "k2", "url": None},  # another id of the same outlet
+        {**stored, "source": "أخرى"},  # another outlet with the same id
+        {"body": BODY, "url": "https://example.org/k3"},  # another address
+        {"body": BODY, "source": "وكالة", "title": "خطة القمح الوطنية"},  # no id or URL, another headline
+        {"body": BODY, "source": "وكالة", "title": "خطة القمح الوطنية"},  # ... given twice in one batch
+    ]
+    results = outcomes(*own)
+    assert [o for o, _ in results] == ["added"] * 4 + ["duplicate"] and results[4][1] == results[3][1]
+    assert outcomes(*own) == [("unchanged", article_id) for _, article_id in results]  # idempotent
+    with archive.db.reading() as session:
+        articles = session.query(Article).order_by(Article.id).all()
+    assert len(articles) == 5 and {a.cluster_id for a in articles} == {twin}
+    assert len({a.record_hash for a in articles}) == 5
+
+
+def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record(archive) -> None:  # type: ignore[no-untyped-def]
+    with archive.db.writing() as session:
+        writer = ArticleWriter(session)
+        first = writer.upsert(ArticleInput(body=BODY, source="وكالة", title="خطة")).article_id
+        other = writer.upsert(ArticleInput(body="هطلت أمطار غزيرة على الساحل اليوم.", source="وكالة", external_id="r1")).article_id
+    with archive.db.writing() as session:  # an update by id to a body stored elsewhere: applied, clustered
+        result = ArticleWriter(session).upsert(ArticleInput(body=BODY, source="وكالة", external_id="r1", title="خطة"))
+    assert (result.outcome, result.article_id) == ("updated", other)
+    with archive.db.reading() as session:
+        assert session.get(Article, other).cluster_id == first
+    with archive.db.writing() as session:
+        third = ArticleWriter(session).upsert(ArticleInput(body=BODY, source="وكالة", title="خطة ثالثة")).article_id
+    with pytest.raises(RejectedRecord, match=f"article {first}"), archive.db.writing() as session:
+        ArticleWriter(session).patch(session.get(Article, third), {"title": "خطة"})  # would be the first, whole
+    with archive.db.writing() as session:
+        ArticleWriter(session).patch(session.get(Article, third), {"title": "خطة معدلة"})
+    with archive.db.reading() as session:
+        assert session.get(Article, third).record_hash != session.get(Article, first).record_hash
 
 
 def test_bad_records_fail_alone_with_their_place(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -57,6 +57,15 @@ def list_articles(
     source: Annotated[list[str] | None, Query(description="Outlet name (repeatable)")] = None,
     author: str | None = None,
     section: str | None = None,
+    external_id: Annotated[str | None, Query(
+        max_length=500, examples=["ant2-AL-sport-1153-20180407"],
+        description="The outlet's own id of the article, exact (with `source` for one outlet's)"
+                    " / معرّف المقال لدى مصدره، مطابقةً تامة (مع source لمصدر بعينه)",
+    )] = None,
+    url: Annotated[str | None, Query(
+        max_length=2000, examples=["https://example.org/a/1"],
+        description="The article's address, exact / رابط المقال، مطابقةً تامة",
+    )] = None,
     date_from: Annotated[str | None, Query(alias="from", examples=["2018-02-01"])] = None,
     date_to: Annotated[str | None, Query(alias="to", examples=["2018-02-28"])] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -69,6 +78,10 @@ def list_articles(
         conditions.append(Article.author == author)
     if section:
         conditions.append(Article.section == section)
+    if external_id is not None:
+        conditions.append(Article.external_id == external_id)
+    if url is not None:
+        conditions.append(Article.url == url)
     start, end = date_bounds(date_from, date_to)
     if start:
         conditions.append(Article.published_at >= start)
