@@ -35,7 +35,7 @@ postgres:  ## PostgreSQL server binaries from Debian; the tests start a throw-aw
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
 	  || { echo "could not install postgresql (need root and the Debian mirror)"; exit 1; }; }
 
-test: install-dev browser postgres  ## the whole suite
+test: lint browser postgres  ## the checks, then the whole suite
 	$(PY) -m pytest -q -p no:cacheprovider
 
 soak: install-dev  ## the reliability tests, longer: 20 kill -9 rounds, 5 minutes of load at 60 req/s
@@ -50,8 +50,10 @@ bench: install-dev
 eval: install-dev  ## retrieval quality of the shipped /api/search ranking, then the analyzers alone (EVAL_ARGS="--set TITLE_BOOST=1")
 	$(PY) bench/eval_shipped.py --analyzers $(EVAL_ARGS)
 
-lint: install-dev
+lint: install-dev  ## ruff (rules and formatting) over the code, mypy over service/
 	.venv/bin/ruff check service tests bench
+	.venv/bin/ruff format --check service tests bench
+	.venv/bin/mypy
 
 clean:
 	rm -rf .venv .tools var .pytest_cache
