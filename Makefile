@@ -36,7 +36,7 @@ postgres:  ## PostgreSQL server binaries from Debian; the tests start a throw-aw
 	  || { echo "could not install postgresql (need root and the Debian mirror)"; exit 1; }; }
 
 test: lint browser postgres  ## the checks, then the whole suite
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n auto  # one worker per core (pytest-xdist): most tests wait on a server or a subprocess
 
 soak: install-dev  ## the reliability tests, longer: 20 kill -9 rounds, 5 minutes of load at 60 req/s
 	ARSHIF_CRASH_ROUNDS=20 ARSHIF_LOAD_SECONDS=300 ARSHIF_LOAD_RATE=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/reliability

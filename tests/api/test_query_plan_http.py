@@ -1,6 +1,6 @@
 """One query plan behind every front end (issue 16): the API's search and export, the search page and
 the CLI find the same articles for the same query and dates, and all refuse a query with text but no
-word to search for. A real server process, the real CLI on the same archive, a real index."""
+word to search for. The app in-process (ASGI), the real CLI on the same archive, a real index."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Server, run_cli, wait_until
+from tests.conftest import InProcessApp, run_cli, wait_until
 
 ARTICLES = {
     "a1": (
@@ -46,8 +46,8 @@ NO_WORDS = ["-", "NOT", '""']
 
 
 @pytest.fixture(scope="module")
-def archive_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[int, str]]]:
-    srv = Server(Path(tmp_path_factory.mktemp("plan")) / "var").start()
+def archive_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[InProcessApp, dict[int, str]]]:
+    srv = InProcessApp(Path(tmp_path_factory.mktemp("plan")) / "var").start()
     names: dict[int, str] = {}
     with srv.client() as http:
         for name, (title, body, day) in ARTICLES.items():
@@ -78,7 +78,7 @@ def _cli_dates(date_from: str | None, date_to: str | None) -> list[str]:
     return [arg for k, v in (("--from", date_from), ("--to", date_to)) if v for arg in (k, v)]
 
 
-def api_search(srv: Server, q: str, date_from: str | None, date_to: str | None) -> set[int]:
+def api_search(srv: InProcessApp, q: str, date_from: str | None, date_to: str | None) -> set[int]:
     with srv.client() as http:
         response = http.get(
             "/api/search",
@@ -88,21 +88,21 @@ def api_search(srv: Server, q: str, date_from: str | None, date_to: str | None) 
     return {hit["id"] for hit in response.json()["hits"]}
 
 
-def api_export(srv: Server, q: str, date_from: str | None, date_to: str | None) -> set[int]:
+def api_export(srv: InProcessApp, q: str, date_from: str | None, date_to: str | None) -> set[int]:
     with srv.client() as http:
         response = http.get("/api/export", params={"q": q, "format": "jsonl", **_dates(date_from, date_to)})
     assert response.status_code == 200, response.text
     return {json.loads(line)["id"] for line in response.text.splitlines() if line.strip()}
 
 
-def page(srv: Server, q: str, date_from: str | None, date_to: str | None) -> set[int]:
+def page(srv: InProcessApp, q: str, date_from: str | None, date_to: str | None) -> set[int]:
     with srv.client() as http:
         response = http.get("/", params={"q": q, "fold": "0", **_dates(date_from, date_to)})
     assert response.status_code == 200, response.text
     return {int(i) for i in re.findall(r'<h3><a href="/articles/(\d+)', response.text)}
 
 
-def cli_search(srv: Server, q: str, date_from: str | None, date_to: str | None) -> set[int]:
+def cli_search(srv: InProcessApp, q: str, date_from: str | None, date_to: str | None) -> set[int]:
     done = run_cli(
         srv.data_dir,
         "search",
@@ -118,7 +118,7 @@ def cli_search(srv: Server, q: str, date_from: str | None, date_to: str | None) 
     return {hit["id"] for hit in json.loads(done.stdout)["hits"]}
 
 
-def cli_export(srv: Server, q: str, date_from: str | None, date_to: str | None) -> set[int]:
+def cli_export(srv: InProcessApp, q: str, date_from: str | None, date_to: str | None) -> set[int]:
     done = run_cli(srv.data_dir, "export", "--format", "jsonl", *_cli_dates(date_from, date_to), "--", q)
     assert done.returncode == 0, done.stderr
     return {json.loads(line)["id"] for line in done.stdout.splitlines() if line.strip()}
