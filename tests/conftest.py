@@ -86,7 +86,7 @@ def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def run_cli(data_dir: Path, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ARSHIF, *args], capture_output=True, text=True, env=env_for(data_dir, **env), input=input, timeout=600
+        [ARSHIF, *args], check=False, capture_output=True, text=True, env=env_for(data_dir, **env), input=input, timeout=600
     )
 
 
@@ -184,8 +184,8 @@ class InProcessApp:
     def start(self) -> InProcessApp:
         from fastapi.testclient import TestClient
 
-        from service.server.app import create_app
         from service.archive import Archive
+        from service.server.app import create_app
         from service.settings import Settings
 
         overrides = {k.removeprefix("ARSHIF_").lower(): v for k, v in self.env.items()}

@@ -145,7 +145,7 @@ def test_search_parameters(server: InProcessApp) -> None:
         assert both["histogram"]["interval"] == "day" and sum(b["count"] for b in both["histogram"]["buckets"]) == 2
         assert search(http, q="غوغل", source="بي بي سي")["total"] == 1
         assert search(http, q="غوغل", **{"from": "2018-03-02"})["total"] == 1
-        assert search(http, q="غوغل", **{"to": "2018-03-01"})["total"] == 1
+        assert search(http, q="غوغل", to="2018-03-01")["total"] == 1
         page1 = search(http, q="", limit=2, sort="oldest")
         page2 = search(http, q="", limit=2, sort="oldest", cursor=page1["next_cursor"])
         assert len(page1["hits"]) == 2 and len(page2["hits"]) == 1 and page2["next_cursor"] is None

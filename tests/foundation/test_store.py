@@ -4,8 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from service.db import Article, Base
-from service.db import migrate
+from service.db import Article, Base, migrate
 from tests.conftest import sqlite_only
 
 

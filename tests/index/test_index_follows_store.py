@@ -12,6 +12,7 @@ from service.index.manager import META_FILE, SearchIndex, article_count
 from service.ingest.store import ArticleWriter
 from tests.helpers import add_articles
 
+
 @pytest.fixture
 def archive(any_archive):  # type: ignore[no-untyped-def]
     """Every test here runs on SQLite and on PostgreSQL."""

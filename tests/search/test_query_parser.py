@@ -1,6 +1,6 @@
 """The query language: every operator, Arabic and Latin forms, and malformed input repaired, not refused."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +11,7 @@ from service.search.query import And, FacetFilter, Not, Or, Phrase, Term, parse,
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_words_are_all_required() -> None:

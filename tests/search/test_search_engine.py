@@ -8,6 +8,7 @@ from service.search.engine import SearchRequest, SearchService
 from service.search.marked import Marked
 from tests.helpers import add_articles, when
 
+
 @pytest.fixture
 def corpus(archive):  # type: ignore[no-untyped-def]
     ids = add_articles(
