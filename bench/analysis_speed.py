@@ -44,7 +44,7 @@ def load(n: int) -> list[str]:
     return texts
 
 
-def timed(fn, texts: list[str]) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def timed(fn, texts: list[str]) -> tuple[float, int]:
     started = time.process_time()
     words = 0
     for t in texts:

@@ -183,7 +183,7 @@ class Stored:
 
 
 def _write(archive: Archive, items: list[ArticleInput]) -> list[WriteResult | RejectedRecord]:
-    def work(session):  # type: ignore[no-untyped-def]
+    def work(session):
         return ArticleWriter(session).upsert_many(items)
 
     return archive.db.write(work)
@@ -321,7 +321,7 @@ class EvalSearchService(SearchService):
         super().__init__(archive)
         self.use_variants = use_variants
 
-    def _compiler(self, searcher):  # type: ignore[no-untyped-def]
+    def _compiler(self, searcher):
         if self.use_variants:
             return super()._compiler(searcher)
         return QueryCompiler(

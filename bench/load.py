@@ -44,7 +44,7 @@ def params_of(q: BenchQuery) -> dict[str, str]:
     if q.source:
         params["source"] = q.source
     if q.date_from:
-        params["from"], params["to"] = q.date_from, q.date_to  # type: ignore[assignment]
+        params["from"], params["to"] = q.date_from, q.date_to
     if q.facets:
         params["facets"], params["histogram"] = "true", "month"
     return params
@@ -57,7 +57,7 @@ def by_kind(samples: list[tuple[str, float]]) -> dict[str, dict[str, float]]:
     return {kind: summary_ms(values) for kind, values in groups.items()}
 
 
-def time_calls(search, mix: list[BenchQuery], passes: int) -> dict:  # type: ignore[no-untyped-def]
+def time_calls(search, mix: list[BenchQuery], passes: int) -> dict:
     """Latency of ``search(query)`` over the mix: one untimed warm-up pass, then ``passes`` timed ones."""
     errors = 0
     for q in mix:

@@ -202,7 +202,7 @@ def _area(func: tuple[str, int, str]) -> str | None:
     return "other Python"
 
 
-def profile_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+def profile_call(fn, *args, **kwargs):
     """Run fn under cProfile; return (result, pstats.Stats)."""
     profiler = cProfile.Profile()
     result = profiler.runcall(fn, *args, **kwargs)
@@ -211,11 +211,11 @@ def profile_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 def profile_summary(stats: pstats.Stats, top: int = 12) -> dict:
     """Self time by area (built-ins charged to whoever called them) and the top functions by self time."""
-    raw = stats.stats  # type: ignore[attr-defined]
+    raw = stats.stats
     total = sum(v[2] for v in raw.values()) or 1e-9
     areas: dict[str, float] = defaultdict(float)
 
-    def charge(func, seconds: float, depth: int = 0) -> None:  # type: ignore[no-untyped-def]
+    def charge(func, seconds: float, depth: int = 0) -> None:
         area = _area(func)
         if area is not None or depth > 4:
             areas[area or "other built-ins"] += seconds

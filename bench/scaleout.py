@@ -61,7 +61,7 @@ def visibility(writer: Server, reader: Server, count: int, tag: str) -> list[flo
     return seconds
 
 
-class Rows(list):  # type: ignore[type-arg]
+class Rows(list):
     """The report's rows, printed as they are measured (a long run shows its progress)."""
 
     def append(self, row: tuple[str, str]) -> None:

@@ -66,7 +66,7 @@ def matching_ids(archive: Archive, searcher: tantivy.Searcher, text: str, varian
     return {int(v) for v in searcher.fast_field_values("id", [a for _, a in hits])}
 
 
-def evaluate(archive: Archive) -> dict:  # type: ignore[type-arg]
+def evaluate(archive: Archive) -> dict:
     searcher = archive.index.searcher()
     rows = []
     totals = {"with": [0, 0, 0], "without": [0, 0, 0]}  # returned∩relevant, returned, relevant

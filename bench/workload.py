@@ -194,7 +194,7 @@ def build_mix(sample: list[dict], indexed: int, seed: int = 8) -> tuple[list[Ben
             if kind == "facets":
                 mix.append(BenchQuery(kind, words, band, facets=True))
             elif sample[i].get("source") and month_of(i):
-                start, end = month_of(i)  # type: ignore[misc]
+                start, end = month_of(i)
                 mix.append(BenchQuery(kind, words, band, source=sample[i]["source"], date_from=start, date_to=end))
     deep = [w for w in by_band["very common"] if df[w] / n * indexed >= 1200] or by_band["very common"][:5]
     for k in range(MIX["deep"]):

@@ -91,12 +91,12 @@ def run_cli(data_dir: Path, *args: str, input: str | None = None, **env: str) ->
 
 
 @pytest.fixture
-def archive(data_dir: Path):  # type: ignore[no-untyped-def]
+def archive(data_dir: Path):
     """A migrated archive in a temporary directory, used in-process."""
     yield from _migrated_archive(data_dir, database_for(data_dir))
 
 
-def _migrated_archive(data_dir: Path, database_url: str | None):  # type: ignore[no-untyped-def]
+def _migrated_archive(data_dir: Path, database_url: str | None):
     from service.archive import Archive
     from service.settings import Settings
 
@@ -149,7 +149,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    def client(self, **kwargs) -> httpx.Client:  # type: ignore[no-untyped-def]
+    def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)
 
 
@@ -202,13 +202,13 @@ class InProcessApp:
             self._running.__exit__(None, None, None)
             self._running = None
 
-    def client(self, **kwargs) -> httpx.Client:  # type: ignore[no-untyped-def]
+    def client(self, **kwargs) -> httpx.Client:
         """A client of the running app, on its event loop; its ``with`` neither starts nor stops the app."""
         assert self._running is not None, "start() first"
         from fastapi.testclient import TestClient
 
         class Borrowed(TestClient):
-            def __enter__(self):  # type: ignore[no-untyped-def]
+            def __enter__(self):
                 return self
 
             def __exit__(self, *exc: object) -> None:
@@ -228,7 +228,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessAp
     app.stop()
 
 
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):
     """Poll a condition (e.g. "the index shows the new article"), returning its last value."""
     deadline = time.monotonic() + timeout
     value = predicate()
@@ -254,7 +254,7 @@ def pg_url(postgres: PostgresServer) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_archive(request: pytest.FixtureRequest, data_dir: Path):  # type: ignore[no-untyped-def]
+def any_archive(request: pytest.FixtureRequest, data_dir: Path):
     """The same archive on each store of record: the embedded SQLite and a shared PostgreSQL."""
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     yield from _migrated_archive(data_dir, url)

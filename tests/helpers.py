@@ -13,15 +13,15 @@ def when(day: int, month: int = 2, year: int = 2018) -> datetime:
     return datetime(year, month, day, 12, tzinfo=UTC)
 
 
-def add_articles(archive, *items: dict) -> list[int]:  # type: ignore[no-untyped-def, type-arg]
+def add_articles(archive, *items: dict) -> list[int]:
     """Store articles (dicts of ArticleInput fields) and bring the index up to date."""
     with archive.db.writing() as session:
         results = ArticleWriter(session).upsert_many([ArticleInput(**item) for item in items])
     archive.index.sync(archive.db)
-    return [r.article_id for r in results]  # type: ignore[union-attr]
+    return [r.article_id for r in results]
 
 
-def follow_changes(db, done: threading.Event, seen: list[int]) -> None:  # type: ignore[no-untyped-def]
+def follow_changes(db, done: threading.Event, seen: list[int]) -> None:
     """Read the change log as the index follower does ("seq > watermark"), about a thousand times a
     second, until ``done`` is set and nothing is left; every sequence number read lands in ``seen``, in
     order. (A loop that never slept held the GIL against the writer threads: 2 s tests took 100 s.)"""

@@ -66,7 +66,7 @@ def test_unrelated_words_apart(a: str, b: str) -> None:
     assert ours(a) != ours(b)
 
 
-def scores(fn) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+def scores(fn) -> tuple[float, float, float]:
     """(share of groups fully merged, share of same-group word pairs merged, share of DIFFERENT kept apart),
     over SAME and KNOWN_MISSES together."""
     every = SAME + KNOWN_MISSES

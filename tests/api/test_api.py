@@ -22,7 +22,7 @@ ARTICLE = {
 }
 
 
-def search(http, **params):  # type: ignore[no-untyped-def]
+def search(http, **params):
     response = http.get("/api/search", params=params)
     assert response.status_code == 200, response.text
     return response.json()
@@ -179,7 +179,7 @@ def test_search_parameters(server: InProcessApp) -> None:
     ],
 )
 def test_client_mistakes_are_problem_json_never_500(
-    shared_app: InProcessApp, method: str, path: str, kwargs: dict, status: int | tuple[int, ...]  # type: ignore[type-arg]
+    shared_app: InProcessApp, method: str, path: str, kwargs: dict, status: int | tuple[int, ...]
 ) -> None:
     allowed = status if isinstance(status, tuple) else (status,)
     with shared_app.client() as http:
@@ -197,7 +197,7 @@ def test_search_survives_hostile_queries(shared_app: InProcessApp) -> None:
             assert response.status_code in (200, 400), (q[:20], response.text)
 
 
-def test_oversized_bodies_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_bodies_are_refused(tmp_path) -> None:
     srv = InProcessApp(tmp_path / "var", ARSHIF_MAX_REQUEST_BYTES="100000").start()
     try:
         with srv.client() as http:
@@ -253,7 +253,7 @@ def test_security_headers_and_request_ids(shared_app: InProcessApp) -> None:
         assert page.headers["referrer-policy"]
 
 
-def test_api_keys_guard_writes_and_optionally_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_api_keys_guard_writes_and_optionally_reads(tmp_path) -> None:
     srv = Server(tmp_path / "var", ARSHIF_API_KEYS="k-one,k-two", ARSHIF_READ_KEYS="r-key").start()
     try:
         with srv.client() as http:
@@ -303,9 +303,9 @@ def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_app:
         assert not (server.data_dir.parent / "etc").exists()
 
 
-def twins_in(path) -> list[tuple[dict, dict]]:  # type: ignore[no-untyped-def, type-arg]
+def twins_in(path) -> list[tuple[dict, dict]]:
     """(first, later) for every record of a JSONL file whose body is identical to an earlier one's."""
-    first: dict[str, dict] = {}  # type: ignore[type-arg]
+    first: dict[str, dict] = {}
     pairs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -316,7 +316,7 @@ def twins_in(path) -> list[tuple[dict, dict]]:  # type: ignore[no-untyped-def, t
 
 
 @needs_shared(NEWS)
-def test_every_record_with_its_own_identity_is_kept(server: InProcessApp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_record_with_its_own_identity_is_kept(server: InProcessApp, tmp_path) -> None:
     """Issue 16: of the first 5,000 corpus articles, two repeat an earlier article's body word for word
     (same outlet, their own id, URL and date). Each is an article: counted, fetchable by its own id and
     URL, exported, and folded with its twin in search."""

@@ -134,14 +134,14 @@ FRONT_ENDS = {
 
 
 @pytest.mark.parametrize(("asked", "expected"), CASES, ids=[" ".join(str(p) for p in c[0]) for c in CASES])
-def test_every_front_end_finds_the_same_articles(archive_server, asked, expected) -> None:  # type: ignore[no-untyped-def]
+def test_every_front_end_finds_the_same_articles(archive_server, asked, expected) -> None:
     srv, names = archive_server
     found = {label: {names[i] for i in run(srv, *asked)} for label, run in FRONT_ENDS.items()}
     assert found == dict.fromkeys(FRONT_ENDS, expected)
 
 
 @pytest.mark.parametrize("q", NO_WORDS)
-def test_export_refuses_a_query_with_no_words_as_search_does(archive_server, q: str) -> None:  # type: ignore[no-untyped-def]
+def test_export_refuses_a_query_with_no_words_as_search_does(archive_server, q: str) -> None:
     srv, _ = archive_server
     with srv.client() as http:
         for path in ("/api/search", "/api/export"):
@@ -154,7 +154,7 @@ def test_export_refuses_a_query_with_no_words_as_search_does(archive_server, q: 
 
 
 @pytest.mark.parametrize("q", NO_WORDS)
-def test_page_and_cli_refuse_a_query_with_no_words_in_one_clear_sentence(archive_server, q: str) -> None:  # type: ignore[no-untyped-def]
+def test_page_and_cli_refuse_a_query_with_no_words_in_one_clear_sentence(archive_server, q: str) -> None:
     srv, _ = archive_server
     with srv.client() as http:
         response = http.get("/", params={"q": q})
@@ -168,7 +168,7 @@ def test_page_and_cli_refuse_a_query_with_no_words_in_one_clear_sentence(archive
 
 
 @pytest.mark.parametrize("q", ["", "   "])
-def test_a_blank_query_still_exports_everything(archive_server, q: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_blank_query_still_exports_everything(archive_server, q: str) -> None:
     srv, _ = archive_server
     assert len(api_export(srv, q, None, None)) == len(ARTICLES)
     assert len(api_search(srv, q, None, None)) == len(ARTICLES)

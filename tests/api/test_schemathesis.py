@@ -24,7 +24,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(live_server: Server):  # type: ignore[no-untyped-def]
+def api_schema(live_server: Server):
     return schemathesis.openapi.from_url(live_server.url + "/openapi.json")
 
 
@@ -33,5 +33,5 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_input_causes_a_server_error(case) -> None:  # type: ignore[no-untyped-def]
+def test_no_input_causes_a_server_error(case) -> None:
     case.call_and_validate(checks=[not_a_server_error])

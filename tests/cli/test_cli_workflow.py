@@ -9,7 +9,7 @@ from tests.conftest import SEEDS, needs_shared, run_cli
 pytestmark = needs_shared(SEEDS)
 
 
-def test_ingest_search_show_export_reindex(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_search_show_export_reindex(data_dir) -> None:
     assert run_cli(data_dir, "db", "upgrade").returncode == 0
     first = run_cli(data_dir, "ingest", str(SEEDS), "--json")
     assert first.returncode == 0, first.stderr
@@ -54,7 +54,7 @@ def test_ingest_search_show_export_reindex(data_dir) -> None:  # type: ignore[no
     assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"]]
 
 
-def test_ingest_reads_standard_input(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_reads_standard_input(data_dir) -> None:
     run_cli(data_dir, "db", "upgrade").check_returncode()
     lines = "\n".join(json.dumps({"id": f"s{i}", "title": f"عنوان {i}", "body": f"نص المقال رقم {i} عن الزراعة والري"},
                                  ensure_ascii=False) for i in range(3))
@@ -64,7 +64,7 @@ def test_ingest_reads_standard_input(data_dir) -> None:  # type: ignore[no-untyp
     assert summary["failures"][0]["origin"].startswith("stdin")
 
 
-def test_search_marks_the_words_in_the_terminal_without_markup(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_search_marks_the_words_in_the_terminal_without_markup(data_dir) -> None:
     run_cli(data_dir, "db", "upgrade").check_returncode()
     record = {"id": "t1", "title": "[bold]عاجل[/] <زمردستان> & جيرانها", "source": "مصدر [تجريبي]",
               "body": "قال المتحدث إن <b>زُمُرّدستان</b> & 'جارتها' اتفقتا على هدنة"}

@@ -20,12 +20,12 @@ from tests.conftest import wait_until
 from tests.index.test_index_follows_store import ids_for
 
 
-def _store(db, body: str) -> int:  # type: ignore[no-untyped-def]
+def _store(db, body: str) -> int:
     result = db.write(lambda session: ArticleWriter(session).upsert(ArticleInput(body=body, title="خبر")))
-    return result.article_id  # type: ignore[union-attr]
+    return result.article_id
 
 
-def test_listeners_hear_each_committed_change_once_it_is_visible(any_archive) -> None:  # type: ignore[no-untyped-def]
+def test_listeners_hear_each_committed_change_once_it_is_visible(any_archive) -> None:
     db = any_archive.db
     heard: list[tuple[frozenset[str], int]] = []
 
@@ -49,7 +49,7 @@ def test_listeners_hear_each_committed_change_once_it_is_visible(any_archive) ->
     assert len(heard) == 4
 
 
-def test_a_rolled_back_write_or_one_that_logs_no_change_is_not_announced(any_archive) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_write_or_one_that_logs_no_change_is_not_announced(any_archive) -> None:
     db = any_archive.db
     heard: list[frozenset[str]] = []
     db.after_commit(heard.append)
@@ -63,7 +63,7 @@ def test_a_rolled_back_write_or_one_that_logs_no_change_is_not_announced(any_arc
         assert session.scalar(select(func.count()).select_from(Article)) == 0
 
 
-def test_a_failing_listener_neither_undoes_the_write_nor_silences_the_others(any_archive, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_listener_neither_undoes_the_write_nor_silences_the_others(any_archive, caplog) -> None:
     db = any_archive.db
     heard: list[frozenset[str]] = []
 
@@ -81,7 +81,7 @@ def test_a_failing_listener_neither_undoes_the_write_nor_silences_the_others(any
 
 
 @pytest.fixture
-def app_archive(archive, monkeypatch):  # type: ignore[no-untyped-def]
+def app_archive(archive, monkeypatch):
     """The app's own archive while its lifespan runs. The follower's poll and the synonym table's
     refresh are pushed past any test's length: what the tests see can only come from the commit."""
     monkeypatch.setattr(indexer, "POLL_S", 3600.0)
@@ -93,13 +93,13 @@ def app_archive(archive, monkeypatch):  # type: ignore[no-untyped-def]
         yield app.state.archive, app.state.search
 
 
-def test_a_write_through_the_store_wakes_the_apps_index_follower(app_archive) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_through_the_store_wakes_the_apps_index_follower(app_archive) -> None:
     archive, _ = app_archive
     article_id = _store(archive.db, "افتتاح معرض الكتاب في الرياض")
     assert wait_until(lambda: ids_for(archive, "الرياض") == {article_id}, timeout=60)
 
 
-def test_a_synonym_change_through_the_store_reaches_the_apps_next_query(app_archive) -> None:  # type: ignore[no-untyped-def]
+def test_a_synonym_change_through_the_store_reaches_the_apps_next_query(app_archive) -> None:
     archive, search = app_archive
     table = search.synonyms
     assert table(words_of("قسد")) == []  # the table is loaded, and would be kept for an hour

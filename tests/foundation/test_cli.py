@@ -5,14 +5,14 @@ import pytest
 from tests.conftest import run_cli
 
 
-def test_help_lists_every_command(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_help_lists_every_command(data_dir) -> None:
     result = run_cli(data_dir, "--help")
     assert result.returncode == 0
     for command in ("db", "serve", "ingest", "search", "show", "reindex", "export", "synonyms"):
         assert command in result.stdout
 
 
-def test_user_mistakes_print_one_line_and_no_traceback(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_user_mistakes_print_one_line_and_no_traceback(data_dir) -> None:
     # Before migrations: the database is not ready, and the message says what to do.
     result = run_cli(data_dir, "show", "1")
     assert result.returncode == 1
@@ -32,7 +32,7 @@ def test_user_mistakes_print_one_line_and_no_traceback(data_dir) -> None:  # typ
     assert result.returncode == 1 and "2018-13-45" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_bad_options_are_usage_errors(data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options_are_usage_errors(data_dir) -> None:
     result = run_cli(data_dir, "search", "سوريا", "--limit", "0")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -42,7 +42,7 @@ def test_bad_options_are_usage_errors(data_dir) -> None:  # type: ignore[no-unty
     ("mysql://reader@db/news", "ARSHIF_DATABASE_URL: Arshif stores its archive in SQLite"),
     ("postgresql://arshif:secret@127.0.0.1:1/archive", "cannot use the database: connection failed"),
 ])
-def test_a_wrong_database_url_is_one_clear_line(data_dir, url: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_database_url_is_one_clear_line(data_dir, url: str, expected: str) -> None:
     result = run_cli(data_dir, "db", "upgrade", ARSHIF_DATABASE_URL=url)
     said = " ".join(result.stderr.split())
     assert result.returncode == 1

@@ -1,7 +1,7 @@
 """Liveness, readiness, docs served without a CDN: the app in-process (tests/reliability start real servers)."""
 
 
-def test_health_and_readiness(shared_app) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_readiness(shared_app) -> None:
     server = shared_app
     with server.client() as http:
         assert http.get("/healthz").json() == {"status": "ok"}
@@ -10,7 +10,7 @@ def test_health_and_readiness(shared_app) -> None:  # type: ignore[no-untyped-de
         assert ready.json()["checks"] == {"database": "ok", "index": "ok", "indexer": "ok"}
 
 
-def test_openapi_and_offline_docs(shared_app) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_and_offline_docs(shared_app) -> None:
     server = shared_app
     with server.client() as http:
         schema = http.get("/openapi.json").json()
@@ -22,7 +22,7 @@ def test_openapi_and_offline_docs(shared_app) -> None:  # type: ignore[no-untype
         assert http.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
-def test_unknown_path_is_problem_json(shared_app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_path_is_problem_json(shared_app) -> None:
     server = shared_app
     with server.client() as http:
         response = http.get("/api/nothing-here")

@@ -40,7 +40,7 @@ sources = sa.table("sources", sa.column("id", sa.Integer), sa.column("name", sa.
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def old_archive(request: pytest.FixtureRequest, data_dir: Path):  # type: ignore[no-untyped-def]
+def old_archive(request: pytest.FixtureRequest, data_dir: Path):
     """An archive migrated to revision 0001 only, on each store."""
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     archive = Archive(Settings(data_dir=data_dir, database_url=url))
@@ -49,7 +49,7 @@ def old_archive(request: pytest.FixtureRequest, data_dir: Path):  # type: ignore
     archive.close()
 
 
-def _old_article(connection: sa.Connection, body: str, **values) -> int:  # type: ignore[no-untyped-def]
+def _old_article(connection: sa.Connection, body: str, **values) -> int:
     """One article as the 0001 writer stored it: row, MinHash signature, LSH bands, change log entry."""
     now = datetime(2026, 1, 1)
     digest = fingerprint.content_hash(body)

@@ -14,19 +14,19 @@ from tests.helpers import add_articles
 
 
 @pytest.fixture
-def archive(any_archive):  # type: ignore[no-untyped-def]
+def archive(any_archive):
     """Every test here runs on SQLite and on PostgreSQL."""
     return any_archive
 
 
-def ids_for(archive, word: str) -> set[int]:  # type: ignore[no-untyped-def]
+def ids_for(archive, word: str) -> set[int]:
     searcher = archive.index.searcher()
     query = tantivy.Query.term_query(archive.index.schema, "text_exact", word)
     hits = searcher.search(query, limit=100).hits
     return {int(v) for v in searcher.fast_field_values("id", [a for _, a in hits])}
 
 
-def test_insert_update_delete_reach_the_index(archive) -> None:  # type: ignore[no-untyped-def]
+def test_insert_update_delete_reach_the_index(archive) -> None:
     first, second = add_articles(
         archive,
         {"title": "خبر", "body": "اشتباكات عنيفة في البادية"},
@@ -45,7 +45,7 @@ def test_insert_update_delete_reach_the_index(archive) -> None:  # type: ignore[
     assert archive.index.num_docs() == article_count(archive.db) == 1
 
 
-def test_replaying_changes_after_a_crash_is_harmless(archive) -> None:  # type: ignore[no-untyped-def]
+def test_replaying_changes_after_a_crash_is_harmless(archive) -> None:
     add_articles(archive, {"body": "نص أول عن الزراعة"}, {"body": "نص ثان عن الصناعة"})
     # A crash between the tantivy commit and the watermark write: the watermark is behind.
     meta_path = archive.index.path / META_FILE
@@ -57,7 +57,7 @@ def test_replaying_changes_after_a_crash_is_harmless(archive) -> None:  # type: 
     assert ids_for(archive, "الزراعة") and ids_for(archive, "الصناعة")
 
 
-def test_reconcile_repairs_an_index_that_lost_documents(archive) -> None:  # type: ignore[no-untyped-def]
+def test_reconcile_repairs_an_index_that_lost_documents(archive) -> None:
     ids = add_articles(archive, {"body": "الخبر الأول"}, {"body": "الخبر الثاني"}, {"body": "الخبر الثالث"})
     index = tantivy.Index.open(str(archive.index.path))
     writer = index.writer(50_000_000, 1)
@@ -70,7 +70,7 @@ def test_reconcile_repairs_an_index_that_lost_documents(archive) -> None:  # typ
     assert archive.index.indexed_ids() == set(ids)
 
 
-def test_reindex_builds_a_new_generation_and_swaps_it_in(archive) -> None:  # type: ignore[no-untyped-def]
+def test_reindex_builds_a_new_generation_and_swaps_it_in(archive) -> None:
     ids = add_articles(archive, {"body": "مقال عن الاقتصاد"}, {"body": "مقال عن الرياضة"})
     old = archive.index.path
     assert archive.index.rebuild(archive.db) == 2
@@ -81,7 +81,7 @@ def test_reindex_builds_a_new_generation_and_swaps_it_in(archive) -> None:  # ty
     assert other.path == archive.index.path
 
 
-def test_an_index_from_another_analyzer_is_refused_until_rebuilt(archive) -> None:  # type: ignore[no-untyped-def]
+def test_an_index_from_another_analyzer_is_refused_until_rebuilt(archive) -> None:
     add_articles(archive, {"body": "مقال قديم"})
     meta_path = archive.index.path / META_FILE
     meta = json.loads(meta_path.read_text())
@@ -94,7 +94,7 @@ def test_an_index_from_another_analyzer_is_refused_until_rebuilt(archive) -> Non
     assert stale.is_current and stale.searcher().num_docs == 1
 
 
-def test_concurrent_syncs_take_turns(archive) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_syncs_take_turns(archive) -> None:
     with archive.db.writing() as session:
         from service.ingest.store import ArticleInput
 

@@ -16,21 +16,21 @@ BODY = ("أعلنت وزارة الزراعة اليوم عن خطة وطنية 
 
 
 @pytest.fixture
-def archive(any_archive):  # type: ignore[no-untyped-def]
+def archive(any_archive):
     """Every test here runs on SQLite and on PostgreSQL."""
     return any_archive
 
 
-def write_jsonl(path: Path, records: list[dict]) -> Path:  # type: ignore[type-arg]
+def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     return path
 
 
-def run(archive, path: Path):  # type: ignore[no-untyped-def]
+def run(archive, path: Path):
     return ingest(archive, parse_file(path), inputs=[str(path)])
 
 
-def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path) -> None:
     records = [
         {"id": "a1", "source": "وكالة", "title": "خطة للقمح", "body": BODY, "published_at": "2018-02-01T10:00:00Z"},
         {"id": "a2", "source": "وكالة", "title": "أمطار", "body": "هطلت أمطار غزيرة على الساحل اليوم وتسببت في فيضانات محدودة."},
@@ -53,7 +53,7 @@ def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path
         assert session.query(Article).count() == 2
 
 
-def test_identical_bodies_with_their_own_identity_are_kept_in_one_cluster(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_identical_bodies_with_their_own_identity_are_kept_in_one_cluster(archive, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "c.jsonl", [
         {"id": "x1", "source": "الأولى", "title": "خطة", "body": BODY},
         {"id": "x2", "source": "الثانية", "title": "خطة القمح", "body": "  " + BODY.replace("،", "، ") + "  "},
@@ -75,16 +75,16 @@ def test_identical_bodies_with_their_own_identity_are_kept_in_one_cluster(archiv
         assert session.query(Change).count() == changes
 
 
-def test_what_gives_a_record_with_a_stored_body_its_own_identity(archive) -> None:  # type: ignore[no-untyped-def]
+def test_what_gives_a_record_with_a_stored_body_its_own_identity(archive) -> None:
     """A record whose body is stored already is that article again when each of source, external id,
     URL and title it carries equals the article's (a missing one matches); any difference makes it an
     article of its own, in its twin's cluster."""
     stored = {"body": BODY, "source": "وكالة", "external_id": "k1", "url": "https://example.org/k1", "title": "خطة"}
 
-    def outcomes(*items: dict) -> list[tuple[str, int]]:  # type: ignore[type-arg]
+    def outcomes(*items: dict) -> list[tuple[str, int]]:
         with archive.db.writing() as session:
             results = ArticleWriter(session).upsert_many([ArticleInput(**item) for item in items])
-        return [(r.outcome, r.article_id) for r in results]  # type: ignore[union-attr]
+        return [(r.outcome, r.article_id) for r in results]
 
     [(_, twin)] = outcomes(stored)
     seen_again = [
@@ -110,7 +110,7 @@ def test_what_gives_a_record_with_a_stored_body_its_own_identity(archive) -> Non
     assert len({a.record_hash for a in articles}) == 5
 
 
-def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record(archive) -> None:  # type: ignore[no-untyped-def]
+def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record(archive) -> None:
     with archive.db.writing() as session:
         writer = ArticleWriter(session)
         first = writer.upsert(ArticleInput(body=BODY, source="وكالة", title="خطة")).article_id
@@ -130,7 +130,7 @@ def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record
         assert session.get(Article, third).record_hash != session.get(Article, first).record_hash
 
 
-def test_bad_records_fail_alone_with_their_place(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_records_fail_alone_with_their_place(archive, tmp_path: Path) -> None:
     lines = [json.dumps({"id": "g1", "body": BODY}, ensure_ascii=False), "{not json", json.dumps({"id": "g2", "title": "بلا نص"}),
              json.dumps({"id": "g3", "body": "نص سليم آخر عن الاقتصاد المحلي والأسواق."}, ensure_ascii=False)]
     path = tmp_path / "d.jsonl.gz"
@@ -141,7 +141,7 @@ def test_bad_records_fail_alone_with_their_place(archive, tmp_path: Path) -> Non
     assert archive.index.num_docs() == 2  # what was committed is searchable
 
 
-def test_empty_and_binary_files_are_failures_not_crashes(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_empty_and_binary_files_are_failures_not_crashes(archive, tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     junk = tmp_path / "junk.bin"

@@ -8,7 +8,7 @@ pytestmark = needs_shared(SEEDS)
 
 
 @sqlite_only
-def test_backup_while_serving_then_restore(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_while_serving_then_restore(server, tmp_path) -> None:
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(SEEDS.glob("*.txt"))]
     with server.client() as http:
         assert http.post("/api/ingest", files=files).json()["added"] == 5

@@ -14,7 +14,7 @@ pytestmark = needs_shared(NEWS)
 QUERIES = ["سوريا", "النفط", "ترامب", "كرة القدم", '"الأمم المتحدة"', "الانتخابات", "بوتين OR روسيا", "الاقتصاد -النفط"]
 
 
-def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:
     source = write_news(tmp_path / "news.jsonl", 3000)
     ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(server.data_dir),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

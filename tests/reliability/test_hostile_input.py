@@ -140,7 +140,7 @@ def test_genuine_cursors_page_through_every_hit(http: httpx.Client, fold: str) -
     assert len(seen) == len(set(seen)) == COUNT
 
 
-def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive, tmp_path) -> None:
     add_articles(archive, *({"title": f"{WORD} {i}", "body": f"{WORD} في المدينة رقم {i} {'و' * i}",
                              "published_at": when(i + 1)} for i in range(3)))
     request = SearchRequest(q=WORD, limit=1, fold=False)
@@ -168,7 +168,7 @@ def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive,
     # (the values that abort the process on unbounded code, 10**12 and up, are sent to a server above instead)
     [(MAX_OFFSET + 1, 10), (-1, 10), (True, 10), (2.5, 10), (0, -1), (0, MAX_LIMIT + 1), (0, 1.0)],
 )
-def test_the_engine_refuses_pages_beyond_the_bound_whoever_asks(archive, offset: Any, limit: Any) -> None:  # type: ignore[no-untyped-def]
+def test_the_engine_refuses_pages_beyond_the_bound_whoever_asks(archive, offset: Any, limit: Any) -> None:
     add_articles(archive, {"title": WORD, "body": f"{WORD} في المدينة", "published_at": when(1)})
     with pytest.raises(ArshifError) as refused:
         SearchService(archive).search(SearchRequest(q=WORD, offset=offset, limit=limit, fold=False))

@@ -69,7 +69,7 @@ def raw_exchange(port: int, head: str, body: bytes | None = None, *, host: str =
         sock.close()
 
 
-def assert_problem(response: httpx.Response, status: int, type_: str) -> dict:  # type: ignore[type-arg]
+def assert_problem(response: httpx.Response, status: int, type_: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
@@ -252,10 +252,10 @@ def test_a_page_on_another_local_origin_cannot_write_through_the_browser(server:
     (site / "attack.html").write_text(ATTACK_PAGE, encoding="utf-8")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(site), **kwargs)
 
-        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+        def log_message(self, *args) -> None:
             pass
 
     with socketserver.TCPServer(("127.0.0.1", 0), Quiet) as attacker:

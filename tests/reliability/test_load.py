@@ -23,7 +23,7 @@ MIX = [{"q": "سوريا"}, {"q": "النفط الأسعار"}, {"q": '"الأم
        {"q": "الاقتصاد", "offset": "40"}]
 
 
-def test_server_holds_its_rate_without_errors(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_server_holds_its_rate_without_errors(server, tmp_path: Path) -> None:
     source = write_news(tmp_path / "news.jsonl", 2000)
     run_cli(server.data_dir, "ingest", str(source), "--no-progress").check_returncode()
     latencies: list[float] = []

@@ -61,7 +61,7 @@ def test_csv_export_over_the_api_neutralises_formula_cells(shared_server: Server
         assert {http.get(f"/api/articles/{i}").json()["title"] for i in formula_ids} == set(FORMULAS)
 
 
-def test_csv_export_from_the_cli_neutralises_formula_cells(data_dir: Path, archive) -> None:  # type: ignore[no-untyped-def]
+def test_csv_export_from_the_cli_neutralises_formula_cells(data_dir: Path, archive) -> None:
     add_articles(archive, *({"title": title, "body": f"نص المقال رقم {i} عن صيغ الجداول", "source": "-اختبار"}
                             for i, title in enumerate(FORMULAS)))
     done = run_cli(data_dir, "export", "--format", "csv")

@@ -25,7 +25,7 @@ WRITERS = 8
 MIN_SECONDS = 20.0
 
 
-def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_path: Path) -> None:
     db = archive.db
     source = write_news(tmp_path / "news.jsonl", 4000)
     ingest = subprocess.Popen(

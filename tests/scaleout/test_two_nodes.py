@@ -29,7 +29,7 @@ def start_nodes(root: Path, url: str) -> tuple[Server, Server]:
 
 
 @pytest.fixture(scope="module")
-def shared_nodes(tmp_path_factory: pytest.TempPathFactory, postgres) -> Iterator[tuple[Server, Server]]:  # type: ignore[no-untyped-def]
+def shared_nodes(tmp_path_factory: pytest.TempPathFactory, postgres) -> Iterator[tuple[Server, Server]]:
     """Two nodes for the tests that only look at what they wrote themselves (a server starts in seconds)."""
     pair = start_nodes(tmp_path_factory.mktemp("nodes"), postgres.create_database())
     yield pair
@@ -49,16 +49,16 @@ def total(node: Server, query: str) -> int:
     return httpx.get(node.url + "/api/search", params={"q": query}, timeout=30).json()["total"]
 
 
-def stats(node: Server) -> dict:  # type: ignore[type-arg]
+def stats(node: Server) -> dict:
     return httpx.get(node.url + "/api/stats", timeout=30).json()
 
 
-def news_records(count: int) -> list[dict]:  # type: ignore[type-arg]
+def news_records(count: int) -> list[dict]:
     with lzma.open(NEWS, "rt", encoding="utf-8") as corpus:
         return [json.loads(line) for _, line in zip(range(count), corpus)]
 
 
-def as_article(record: dict) -> dict:  # type: ignore[type-arg]
+def as_article(record: dict) -> dict:
     """A corpus record in the API's shape."""
     return {"title": record.get("title"), "body": record["body"], "source": record.get("source"),
             "url": record.get("url"), "external_id": record.get("id")}
@@ -173,7 +173,7 @@ def test_a_lost_notification_connection_falls_back_to_polling_and_reconnects(sha
     assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=15), "the node reconnects its LISTEN"
 
 
-def test_database_trouble_is_a_clear_answer_not_a_crash(tmp_path: Path, pg_url: str, postgres) -> None:  # type: ignore[no-untyped-def]
+def test_database_trouble_is_a_clear_answer_not_a_crash(tmp_path: Path, pg_url: str, postgres) -> None:
     node = Server(tmp_path / "var", ARSHIF_DATABASE_URL=pg_url).start()
     try:
         # PostgreSQL refuses NUL characters that SQLite would compare: a 400, not a 500.

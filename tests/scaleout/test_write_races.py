@@ -20,7 +20,7 @@ ITEM = {"title": "قصف على ريف إدلب", "body": "قصف مدفعي ا�
         "source": "مراسل", "external_id": "race-1"}
 
 
-def test_the_same_article_from_two_writers_at_once_is_stored_once(any_archive) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_article_from_two_writers_at_once_is_stored_once(any_archive) -> None:
     db = any_archive.db
     outcome: list[str] = []
 
@@ -42,7 +42,7 @@ def test_the_same_article_from_two_writers_at_once_is_stored_once(any_archive) -
     assert len(seqs) == 1
 
 
-def test_a_follower_never_steps_over_a_change_that_commits_late(any_archive) -> None:  # type: ignore[no-untyped-def]
+def test_a_follower_never_steps_over_a_change_that_commits_late(any_archive) -> None:
     """Four writers commit while a follower reads "seq > watermark" as the index does: it must see
     every change. (Without the outbox lock, PostgreSQL hands out numbers before commit, and a slow
     transaction's number would become visible after a later one had moved the watermark past it.)"""

@@ -38,7 +38,7 @@ def test_parts_cut_the_text_at_the_spans_and_lose_nothing() -> None:
 
 
 @pytest.mark.parametrize("spans", [((3, 5), (0, 2)), ((0, 3), (2, 5)), ((2, 2),), ((0, 99),), ((-1, 2),)])
-def test_spans_out_of_order_overlapping_empty_or_outside_are_refused(spans) -> None:  # type: ignore[no-untyped-def]
+def test_spans_out_of_order_overlapping_empty_or_outside_are_refused(spans) -> None:
     with pytest.raises(ValueError):
         Marked("نص قصير", spans)
 
@@ -46,7 +46,7 @@ def test_spans_out_of_order_overlapping_empty_or_outside_are_refused(spans) -> N
 def test_marked_is_immutable() -> None:
     marked = Marked("نص", ((0, 2),))
     with pytest.raises(AttributeError):
-        marked.text = "آخر"  # type: ignore[misc]
+        marked.text = "آخر"
 
 
 # -- where the marks fall -------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_the_page_escapes_with_markupsafe_and_marks_the_words() -> None:
 
 
 @pytest.mark.parametrize("formatter", [marked_html, marked_markup])
-def test_html_formatting_gives_back_the_text(formatter) -> None:  # type: ignore[no-untyped-def]
+def test_html_formatting_gives_back_the_text(formatter) -> None:
     for text in (RISKY, "<script>alert(1)</script> هجوم", "a&amp;b <mark>x</mark>", ""):
         marked = highlight.highlight_all(text, looking_for("هجوم", "الأسعار", "mark"))
         out = str(formatter(marked))

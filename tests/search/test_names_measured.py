@@ -58,7 +58,7 @@ def write_slice(path: Path, lines: tuple[int, ...]) -> int:
 
 
 @needs_shared(NEWS)
-def test_names_reach_precision_and_recall_on_a_corpus_slice(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_names_reach_precision_and_recall_on_a_corpus_slice(archive, tmp_path: Path) -> None:
     path = tmp_path / "slice.jsonl"
     assert write_slice(path, SLICE_LINES) > 400
     summary = ingest(archive, parse_file(path), inputs=[str(path)])

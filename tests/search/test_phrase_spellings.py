@@ -20,7 +20,7 @@ KIM_J = "زعيم كوريا الشمالية"
 
 
 @pytest.fixture
-def service(archive):  # type: ignore[no-untyped-def]
+def service(archive):
     add_articles(
         archive,
         {"title": TAA, "body": "أصدرت الحكومة السورية بيانا حول الوضع في المدينة.", "source": "أ", "published_at": when(1)},
@@ -41,41 +41,41 @@ def titles(service: SearchService, q: str) -> list[str]:
     return [h.title for h in service.search(SearchRequest(q=q, fold=False)).hits]
 
 
-def test_haa_spelled_phrase_finds_taa_spelled_articles_and_ranks_its_own_first(service) -> None:  # type: ignore[no-untyped-def]
+def test_haa_spelled_phrase_finds_taa_spelled_articles_and_ranks_its_own_first(service) -> None:
     assert titles(service, '"الحكومه السوريه"') == [HAA, TAA]
     assert titles(service, '"الحكومة السورية"') == [TAA, HAA]
 
 
-def test_yeh_and_alef_maqsura_meet_in_a_phrase(service) -> None:  # type: ignore[no-untyped-def]
+def test_yeh_and_alef_maqsura_meet_in_a_phrase(service) -> None:
     assert titles(service, '"المسجد الاقصي"') == [YEH, MAQSURA]
     assert titles(service, '"المسجد الأقصى"') == [MAQSURA, YEH]
 
 
-def test_diacritics_tatweel_and_hamza_in_the_query_phrase_are_folded(service) -> None:  # type: ignore[no-untyped-def]
+def test_diacritics_tatweel_and_hamza_in_the_query_phrase_are_folded(service) -> None:
     assert titles(service, '"الحُكـــومة السّوريّة"') == [TAA, HAA]
     assert titles(service, '"المسجد الاقصى"')[0] == MAQSURA  # أ typed without hamza
 
 
-def test_the_phrase_still_needs_its_words_side_by_side(service) -> None:  # type: ignore[no-untyped-def]
+def test_the_phrase_still_needs_its_words_side_by_side(service) -> None:
     found = titles(service, '"الحكومه السوريه"') + titles(service, '"الحكومة السورية"')
     assert APART not in found
 
 
-def test_variant_spellings_are_highlighted(service) -> None:  # type: ignore[no-untyped-def]
+def test_variant_spellings_are_highlighted(service) -> None:
     response = service.search(SearchRequest(q='"الحكومة السورية"', fold=False))
     other = next(h for h in response.hits if h.title == HAA)
     assert other.marked_title == Marked(HAA, ((5, 12), (13, 20)))  # بيان [الحكومه] [السوريه]
     assert any("الحكومه" in e["variants"] for e in response.expansions)
 
 
-def test_a_listed_two_word_name_typed_bare_is_the_name_not_two_words(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_listed_two_word_name_typed_bare_is_the_name_not_two_words(service) -> None:
     found = titles(service, "بيت لحم")
     assert set(found) == {BETHLEHEM, CLITIC}  # وبيت لحم: a clitic in front of the name still counts
     assert HOUSE_MEAT not in found
     assert set(titles(service, "لحم بيت")) == {BETHLEHEM, CLITIC, HOUSE_MEAT}  # not the name: both words anywhere
 
 
-def test_every_word_of_a_multi_word_name_gets_its_spelling_variants(service) -> None:  # type: ignore[no-untyped-def]
+def test_every_word_of_a_multi_word_name_gets_its_spelling_variants(service) -> None:
     for q in ("كيم جونغ أون", "كيم جونج اون", '"كيم جونغ أون"', '"كيم جونج اون"'):
         assert set(titles(service, q)) == {KIM_G, KIM_J}, q
     assert titles(service, '"كيم جونج اون"')[0] == KIM_J

@@ -17,7 +17,7 @@ from tests.helpers import add_articles, when
 
 
 @pytest.fixture
-def service(archive) -> SearchService:  # type: ignore[no-untyped-def]
+def service(archive) -> SearchService:
     add_articles(
         archive,
         {
@@ -48,11 +48,11 @@ def service(archive) -> SearchService:  # type: ignore[no-untyped-def]
     return SearchService(archive)
 
 
-def titles_of_search(service: SearchService, **params) -> set[str]:  # type: ignore[no-untyped-def]
+def titles_of_search(service: SearchService, **params) -> set[str]:
     return {h.title for h in service.search(make_request(limit=100, fold=False, **params)).hits}
 
 
-def titles_of_export(service: SearchService, **params) -> set[str]:  # type: ignore[no-untyped-def]
+def titles_of_export(service: SearchService, **params) -> set[str]:
     return {a.title for a in service.iter_matches(make_request(fold=False, snippets=False, **params))}
 
 
@@ -60,9 +60,9 @@ def test_the_plan_is_frozen(service: SearchService) -> None:
     planned = service.plan(make_request('ترامب "دير'))
     assert isinstance(planned, QueryPlan) and planned.total == 2
     with pytest.raises(dataclasses.FrozenInstanceError):
-        planned.total = 0  # type: ignore[misc]
+        planned.total = 0
     with pytest.raises(dataclasses.FrozenInstanceError):
-        planned.highlights.exact = frozenset()  # type: ignore[misc]
+        planned.highlights.exact = frozenset()
     assert isinstance(planned.highlights.exact, frozenset) and isinstance(planned.highlights.stems, frozenset)
     assert isinstance(planned.expansions, tuple) and isinstance(planned.warnings, tuple) and planned.warnings
     assert any("ترمب" in e.variants for e in planned.expansions)

@@ -10,7 +10,7 @@ from tests.helpers import add_articles, when
 
 
 @pytest.fixture
-def corpus(archive):  # type: ignore[no-untyped-def]
+def corpus(archive):
     ids = add_articles(
         archive,
         {"title": "اشتباكات بين القوات الحكومية وقسد", "body": "تجددت المواجهات بين القوات الحكومية وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
@@ -33,24 +33,24 @@ def corpus(archive):  # type: ignore[no-untyped-def]
     return SearchService(archive), ids
 
 
-def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
+def titles(response) -> list[str]:
     return [h.title for h in response.hits]
 
 
-def test_bare_words_match_every_inflection(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_bare_words_match_every_inflection(corpus) -> None:
     service, _ = corpus
     found = titles(service.search(SearchRequest(q="قوات")))
     assert "اشتباكات بين القوات الحكومية وقسد" in found
     assert "القُوّاتُ تتقدَّم" in found  # diacritics in the stored text do not hide it
 
 
-def test_quoted_phrase_means_this_spelling_in_this_order(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_quoted_phrase_means_this_spelling_in_this_order(corpus) -> None:
     service, _ = corpus
     assert titles(service.search(SearchRequest(q='"دير الزور"'))) == ["اشتباكات بين القوات الحكومية وقسد"]
     assert service.search(SearchRequest(q='"الزور دير"')).total == 0
 
 
-def test_spelling_variants_meet_and_the_typed_spelling_ranks_first(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_spelling_variants_meet_and_the_typed_spelling_ranks_first(corpus) -> None:
     service, _ = corpus
     response = service.search(SearchRequest(q="ترامب"))
     assert titles(response)[:2] == ["ترامب يهاجم الصحافة", "ترمب والكونغرس"]
@@ -59,12 +59,12 @@ def test_spelling_variants_meet_and_the_typed_spelling_ranks_first(corpus) -> No
     assert set(titles(service.search(SearchRequest(q="غوغل")))) == {"غوغل تطلق خدمة جديدة", "جوجل وسامسونج"}
 
 
-def test_the_name_ali_does_not_drown_in_the_preposition_ala(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_the_name_ali_does_not_drown_in_the_preposition_ala(corpus) -> None:
     service, _ = corpus
     assert titles(service.search(SearchRequest(q="علي"))) == ["زيارة علي إلى بيروت"]
 
 
-def test_synonyms_expand_at_query_time(corpus, archive) -> None:  # type: ignore[no-untyped-def]
+def test_synonyms_expand_at_query_time(corpus, archive) -> None:
     service, _ = corpus
     assert service.search(SearchRequest(q="قسد")).total == 1
     synonyms.add_group(archive.db, ["قسد", "قوات سوريا الديمقراطية"])
@@ -75,7 +75,7 @@ def test_synonyms_expand_at_query_time(corpus, archive) -> None:  # type: ignore
     assert service.search(SearchRequest(q="معارك")).total == 1
 
 
-def test_boolean_operators_prefix_fuzzy_and_fields(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_boolean_operators_prefix_fuzzy_and_fields(corpus) -> None:
     service, _ = corpus
     assert set(titles(service.search(SearchRequest(q="ترامب OR غوغل")))) >= {"ترامب يهاجم الصحافة", "غوغل تطلق خدمة جديدة"}
     assert "ترامب يهاجم الصحافة" not in titles(service.search(SearchRequest(q="ترامب -الصحافة")))
@@ -86,7 +86,7 @@ def test_boolean_operators_prefix_fuzzy_and_fields(corpus) -> None:  # type: ign
     assert service.search(SearchRequest(q="بيروت source:BBC")).total == 0
 
 
-def test_filters_dates_and_sorting(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_filters_dates_and_sorting(corpus) -> None:
     service, _ = corpus
     march = service.search(SearchRequest(q="from:2018-03", sort="oldest", limit=10))
     assert titles(march) == ["غوغل تطلق خدمة جديدة", "جوجل وسامسونج", "القُوّاتُ تتقدَّم"]
@@ -96,7 +96,7 @@ def test_filters_dates_and_sorting(corpus) -> None:  # type: ignore[no-untyped-d
     assert titles(feb) == ["ترمب والكونغرس"]
 
 
-def test_all_words_falls_back_to_any_word_and_says_so(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_all_words_falls_back_to_any_word_and_says_so(corpus) -> None:
     service, _ = corpus
     response = service.search(SearchRequest(q="بيروت الكونغرس"))
     assert response.fallback and response.match == "any"
@@ -104,7 +104,7 @@ def test_all_words_falls_back_to_any_word_and_says_so(corpus) -> None:  # type: 
     assert service.search(SearchRequest(q="بيروت الكونغرس", match="any")).fallback is False
 
 
-def test_snippets_mark_the_original_words_as_text_and_spans(corpus, archive) -> None:  # type: ignore[no-untyped-def]
+def test_snippets_mark_the_original_words_as_text_and_spans(corpus, archive) -> None:
     service, _ = corpus
     hit = next(h for h in service.search(SearchRequest(q="قوات")).hits if h.title == "القُوّاتُ تتقدَّم")
     assert "القُوّاتُ" in hit.snippet.words
@@ -116,7 +116,7 @@ def test_snippets_mark_the_original_words_as_text_and_spans(corpus, archive) -> 
     assert risky.snippet == Marked("نص عن <b>هجوم</b> & غيره", ((9, 13),))
 
 
-def test_facets_and_histogram(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_facets_and_histogram(corpus) -> None:
     service, _ = corpus
     response = service.search(SearchRequest(q="", facets=True, histogram="month", limit=1))
     sources = {b["value"]: b["count"] for b in response.facets["source"]}
@@ -127,7 +127,7 @@ def test_facets_and_histogram(corpus) -> None:  # type: ignore[no-untyped-def]
     assert days["interval"] == "day" and sum(b["count"] for b in days["buckets"]) >= 2
 
 
-def test_near_duplicates_fold_into_one_hit(archive) -> None:  # type: ignore[no-untyped-def]
+def test_near_duplicates_fold_into_one_hit(archive) -> None:
     body = ("أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية للتطعيم ضد الحصبة تشمل جميع المحافظات "
             "وتستهدف الأطفال دون سن الخامسة، وقالت الوزارة إن الحملة تستمر أسبوعين بمشاركة آلاف العاملين.")
     add_articles(
@@ -144,13 +144,13 @@ def test_near_duplicates_fold_into_one_hit(archive) -> None:  # type: ignore[no-
     assert len(service.search(SearchRequest(q="الحصبة", fold=False)).hits) == 3
 
 
-def test_did_you_mean(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_did_you_mean(corpus) -> None:
     service, _ = corpus
     response = service.search(SearchRequest(q="الكونغرز"))
     assert response.suggestions == ["الكونغرس"]
 
 
-def test_pagination_and_cursor(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_pagination_and_cursor(corpus) -> None:
     service, _ = corpus
     request = SearchRequest(q="", sort="oldest", limit=3)
     first = service.search(request)
@@ -162,14 +162,14 @@ def test_pagination_and_cursor(corpus) -> None:  # type: ignore[no-untyped-def]
         service.decode_cursor(SearchRequest(q="آخر"), service.encode_cursor(request, 3))
 
 
-def test_similar_articles_are_other_stories(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_similar_articles_are_other_stories(corpus) -> None:
     service, ids = corpus
     similar = service.similar(ids[1])
     assert similar and similar[0].title == "ترمب والكونغرس"
     assert ids[1] not in {h.id for h in similar}
 
 
-def test_queries_with_nothing_to_search_are_refused_clearly(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_queries_with_nothing_to_search_are_refused_clearly(corpus) -> None:
     service, _ = corpus
     with pytest.raises(QuerySyntaxError):
         service.search(SearchRequest(q="OR AND NOT"))

@@ -21,7 +21,7 @@ ARTICLES = 3000
 
 
 @needs_shared(NEWS)
-def test_an_article_titled_with_the_word_ranks_above_one_that_mentions_it_once(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_article_titled_with_the_word_ranks_above_one_that_mentions_it_once(archive, tmp_path: Path) -> None:
     source = write_news(tmp_path / "news.jsonl", ARTICLES)
     ingest(archive, parse_file(source))
     search = SearchService(archive)
@@ -47,7 +47,7 @@ def test_an_article_titled_with_the_word_ranks_above_one_that_mentions_it_once(a
     assert compared >= 100  # the slice really tested something
 
 
-def archive_body(archive, article_id: int) -> str:  # type: ignore[no-untyped-def]
+def archive_body(archive, article_id: int) -> str:
     from service.db import Article
 
     with archive.db.reading() as session:

@@ -34,7 +34,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -45,7 +45,7 @@ def browser():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def test_search_by_variant_spelling_filter_and_open_article(site: Server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_variant_spelling_filter_and_open_article(site: Server, browser) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ar")
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -88,7 +88,7 @@ def test_search_by_variant_spelling_filter_and_open_article(site: Server, browse
     assert not errors, errors
 
 
-def test_page_works_without_javascript_and_escapes_content(site: Server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_page_works_without_javascript_and_escapes_content(site: Server, browser) -> None:
     context = browser.new_context(java_script_enabled=False, locale="ar")
     page = context.new_page()
     dialogs: list[str] = []
@@ -116,7 +116,7 @@ def test_page_works_without_javascript_and_escapes_content(site: Server, browser
     assert not dialogs
 
 
-def test_empty_state_did_you_mean_and_mobile_layout(site: Server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_empty_state_did_you_mean_and_mobile_layout(site: Server, browser) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar")
     page.goto(site.url + "/?q=" + "زلزال")
     assert page.locator(".empty h2").inner_text() == "لا نتائج"
@@ -130,7 +130,7 @@ def test_empty_state_did_you_mean_and_mobile_layout(site: Server, browser) -> No
     page.screenshot(path=str(SCREENSHOTS / "search-mobile.png"), full_page=False)
 
 
-def test_bad_date_in_the_url_is_a_friendly_message(site: Server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_bad_date_in_the_url_is_a_friendly_message(site: Server, browser) -> None:
     page = browser.new_page(locale="ar")
     response = page.goto(site.url + "/?q=سوريا&from=2018-99-99")
     assert response is not None and response.status == 400
