@@ -6,7 +6,7 @@ import io
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Protocol, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
@@ -15,10 +15,8 @@ from rich.table import Table
 from service.archive import Archive
 from service.errors import ArshifError
 from service.ingest.formats import ParsedArticle, RecordFailure, parse_stream
+from service.ingest.formats.streams import WriteableBuffer
 from service.ingest.pipeline import IngestSummary, background_indexer, ingest
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 
 class ReadsInto(Protocol):

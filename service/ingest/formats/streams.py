@@ -14,12 +14,9 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, BinaryIO, TypeAlias
+from typing import IO, BinaryIO, Protocol, TypeAlias
 
 from service.ingest.budget import IngestBudget
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 # Decompressed bytes allowed per input file (guards against decompression bombs).
 MAX_DECOMPRESSED_BYTES = 2 * 1024**3
@@ -63,6 +60,14 @@ class Limits:
         """Charge the budget for ``n`` lines or records read (blank ones too: skipping them is work)."""
         if self.budget is not None:
             self.budget.charge(records=n)
+
+
+class WriteableBuffer(Protocol):
+    """What ``readinto`` fills: the buffer protocol, as typeshed's ``_typeshed.WriteableBuffer``
+    (``collections.abc.Buffer`` from Python 3.12 on). Restated here: ``_typeshed`` exists only for type
+    checkers, and service/ imports nothing but the standard library and its declared packages."""
+
+    def __buffer__(self, flags: int, /) -> memoryview: ...
 
 
 class ContainerError(Exception):
