@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +15,9 @@ from rich.console import Console
 
 from service.errors import ArshifError
 from service.settings import get_settings
+
+if TYPE_CHECKING:
+    from service.archive import Archive
 
 app = typer.Typer(
     help="أرشيف — Arshif: a searchable archive of Arabic news.",
@@ -31,7 +34,7 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 
-def _archive():  # type: ignore[no-untyped-def]
+def _archive() -> Archive:
     from service.archive import Archive
 
     archive = Archive(get_settings())

@@ -37,12 +37,12 @@ def _is_json(content_type: str | None) -> bool:
 def loads_capped(text: str, max_items: int, too_many: Callable[[], ArshifError]) -> Any:
     """``json.loads``, except that a top-level array is decoded one element at a time and refused
     (``too_many``) as soon as it has more than ``max_items`` elements."""
-    start = _SPACE.match(text).end()  # type: ignore[union-attr]
+    start = _after_space(text, 0)
     if not text.startswith("[", start):
         return json.loads(text)
     decoder = json.JSONDecoder()
     items: list[Any] = []
-    at = _SPACE.match(text, start + 1).end()  # type: ignore[union-attr]
+    at = _after_space(text, start + 1)
     if text.startswith("]", at):
         end = at + 1
     else:
@@ -51,17 +51,24 @@ def loads_capped(text: str, max_items: int, too_many: Callable[[], ArshifError])
             items.append(item)
             if len(items) > max_items:
                 raise too_many()
-            at = _SPACE.match(text, at).end()  # type: ignore[union-attr]
+            at = _after_space(text, at)
             if text.startswith(",", at):
-                at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+                at = _after_space(text, at + 1)
             elif text.startswith("]", at):
                 end = at + 1
                 break
             else:
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
-    if _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+    if _after_space(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
     return items
+
+
+def _after_space(text: str, at: int) -> int:
+    """Where the JSON whitespace from ``at`` on ends (``_SPACE`` matches even none, so it always matches)."""
+    match = _SPACE.match(text, at)
+    assert match is not None
+    return match.end()
 
 
 def _invalid(type_: str, msg: str, loc: tuple[Any, ...] = ("body",)) -> RequestValidationError:

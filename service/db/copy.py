@@ -7,9 +7,9 @@ indexes are not copied: each node builds its own from the target.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 
 from service.db import migrate
 from service.db.engine import Database
@@ -44,7 +44,7 @@ def copy_archive(source: Database, target: Database, progress: Callable[[str, in
     return copied
 
 
-def _advance_sequences(connection, tables) -> None:  # type: ignore[no-untyped-def]
+def _advance_sequences(connection: Connection, tables: Sequence[Table]) -> None:
     """Rows came with their ids; the next id PostgreSQL hands out must come after them. (For a
     column without a sequence, pg_get_serial_sequence is NULL and setval does nothing.)"""
     for table in tables:

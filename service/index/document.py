@@ -45,12 +45,13 @@ def build_document(
 ) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("id", article_id)
-    title_tokens = analyze(title) if title else []
+    title_text = title or ""
+    title_tokens = analyze(title_text) if title_text else []
     if title_tokens:
-        exact, stem = pre_tokenized(title, title_tokens)  # type: ignore[arg-type]
+        exact, stem = pre_tokenized(title_text, title_tokens)
         doc.add_pre_tokenized_text("title_exact", exact)
         doc.add_pre_tokenized_text("title_stem", stem)
-    text, tokens = whole_text(title or "", title_tokens, body)
+    text, tokens = whole_text(title_text, title_tokens, body)
     if tokens:
         exact, stem = pre_tokenized(text, tokens)
         doc.add_pre_tokenized_text("text_exact", exact)

@@ -19,7 +19,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from service.db import Article, Change, Database, Source
 from service.errors import IndexUnavailable
 from service.index.document import build_document
 from service.index.schema import SCHEMA_VERSION, build_schema
+from service.index.searching import fast_ints
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ class SearchIndex:
         if total == 0:
             return set()
         hits = searcher.search(tantivy.Query.all_query(), limit=total, count=False).hits
-        return {int(v) for v in searcher.fast_field_values("id", [address for _, address in hits])}
+        return set(fast_ints(searcher, "id", [address for _, address in hits]))
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ class SearchIndex:
             self._checked_at = 0.0
         return applied
 
-    def rebuild(self, db: Database, progress=None) -> int:  # type: ignore[no-untyped-def]
+    def rebuild(self, db: Database, progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh generation from the database alone, then swap it in atomically."""
         self.root.mkdir(parents=True, exist_ok=True)
         path = self._new_generation()

@@ -13,8 +13,12 @@ import struct
 import unicodedata
 import zlib
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 60
 BANDS = 12  # 12 bands of 5 rows: pairs above ~0.6 Jaccard almost always share a band
@@ -27,7 +31,7 @@ _WORD = re.compile(r"\w+")
 
 
 @cache
-def _template():  # type: ignore[no-untyped-def]
+def _template() -> tuple[type[MinHash], MinHash]:
     """Shared permutations, so all signatures are comparable. (datasketch is imported on first use:
     importing it costs over a second, which every CLI command would otherwise pay.)"""
     from datasketch import MinHash

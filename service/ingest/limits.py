@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # Metadata values nested deeper than this are not kept: reading them back (serializing, copying,
 # comparing) would recurse that deep, and one such article would break every listing that shows it.
 MAX_METADATA_DEPTH = 32
@@ -20,6 +22,6 @@ def deeper_than(value: object, limit: int) -> bool:
     return False
 
 
-def too_deep_metadata(metadata: dict) -> list[str]:  # type: ignore[type-arg]
+def too_deep_metadata(metadata: Mapping[str, object]) -> list[str]:
     """The keys of ``metadata`` whose values nest deeper than ``MAX_METADATA_DEPTH``."""
     return [str(key) for key, value in metadata.items() if deeper_than(value, MAX_METADATA_DEPTH)]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
@@ -14,19 +15,26 @@ from rich.table import Table
 from service.archive import Archive
 from service.errors import ArshifError
 from service.ingest.formats import ParsedArticle, RecordFailure, parse_stream
+from service.ingest.formats.streams import WriteableBuffer
 from service.ingest.pipeline import IngestSummary, background_indexer, ingest
+
+
+class ReadsInto(Protocol):
+    """A binary file read into a caller's buffer (an open file, standard input's buffer)."""
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int | None: ...
 
 
 class CountingReader(io.RawIOBase):
     """Counts bytes as the parsers read them, so the bar can show MB/s and an ETA for any format."""
 
-    def __init__(self, raw, on_bytes) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, raw: ReadsInto, on_bytes: Callable[[int], None]) -> None:
         self.raw, self.on_bytes = raw, on_bytes
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         n = self.raw.readinto(buffer)
         if n:
             self.on_bytes(n)
@@ -50,10 +58,14 @@ def expand(paths: list[str]) -> list[Path | str]:
     return found
 
 
-def records(inputs: list[Path | str], on_bytes) -> Iterator[ParsedArticle | RecordFailure]:  # type: ignore[no-untyped-def]
+def records(
+    inputs: list[Path | str], on_bytes: Callable[[int], None]
+) -> Iterator[ParsedArticle | RecordFailure]:
     for item in inputs:
         if item == "-":
-            stream = io.BufferedReader(CountingReader(sys.stdin.buffer, on_bytes), 1 << 20)
+            # typeshed's BinaryIO (the type of sys.stdin.buffer) declares no readinto; the object has one
+            stdin = cast(ReadsInto, sys.stdin.buffer)
+            stream = io.BufferedReader(CountingReader(stdin, on_bytes), 1 << 20)
             yield from parse_stream("stdin", stream)
             continue
         assert isinstance(item, Path)

@@ -24,9 +24,10 @@ Writes are planned for a whole batch with a handful of set-based queries and exe
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import delete, insert, select, tuple_, update
@@ -106,7 +107,7 @@ def validate(item: ArticleInput) -> None:
 # The store's column widths, enforced here for every store (PostgreSQL refuses longer values, SQLite
 # would keep them), so a record is rejected alone instead of failing its whole batch.
 FIELD_LIMITS: dict[str, int | None] = {
-    "title": MAX_TITLE_CHARS, "body": None, "source": Source.__table__.c.name.type.length,
+    "title": MAX_TITLE_CHARS, "body": None, "source": getattr(Source.__table__.c.name.type, "length", None),
     **{name: getattr(Article.__table__.c[name].type, "length", None)
        for name in ("url", "external_id", "author", "section", "language")},
 }
@@ -128,8 +129,29 @@ class _Planned:
         return {"source_id": self.source_id, "external_id": self.item.external_id, "url": self.item.url,
                 "title": self.item.title}
 
+    @property
+    def existing_id(self) -> int:
+        """The stored article this record updates (only asked of planned updates)."""
+        assert self.existing is not None
+        return self.existing["id"]
 
-def _chunks(values: list, size: int = CHUNK):  # type: ignore[no-untyped-def, type-arg]
+    @property
+    def decided(self) -> WriteResult | RejectedRecord:
+        """The record's result, which every plan has once the batch is executed."""
+        assert self.result is not None
+        return self.result
+
+    @property
+    def written_id(self) -> int:
+        """The id of the article the record was written to (only asked of added and updated records)."""
+        assert isinstance(self.result, WriteResult)
+        return self.result.article_id
+
+
+T = TypeVar("T")
+
+
+def _chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -173,7 +195,7 @@ class ArticleWriter:
         self._decide(planned)
         self._execute(planned)
         it = iter(planned)
-        return [r if r is not None else next(it).result for r in results]  # type: ignore[misc]
+        return [r if r is not None else next(it).decided for r in results]
 
     def source_id(self, name: str | None) -> int | None:
         if not name or not name.strip():
@@ -239,20 +261,22 @@ class ArticleWriter:
     def _find_existing(self, planned: list[_Planned]) -> None:
         columns = [Article.id, Article.source_id, Article.content_hash, Article.record_hash, Article.extra,
                    *(getattr(Article, f) for f in EDITABLE_FIELDS)]
-        by_key: dict[tuple, dict] = {}  # type: ignore[type-arg]
+        by_key: dict[tuple[int | None, str | None], dict[str, Any]] = {}
         keyed = [p for p in planned if p.item.external_id]
         pairs = list({(p.source_id, p.item.external_id) for p in keyed if p.source_id is not None})
         for chunk in _chunks(pairs, CHUNK // 2):
             for row in self.session.execute(select(*columns).where(tuple_(Article.source_id, Article.external_id).in_(chunk))):
                 by_key[(row.source_id, row.external_id)] = row._asdict()
         sourceless = list({p.item.external_id for p in keyed if p.source_id is None})
-        for chunk in _chunks(sourceless):
-            for row in self.session.execute(select(*columns).where(Article.source_id.is_(None), Article.external_id.in_(chunk))):
+        for ids in _chunks(sourceless):
+            query = select(*columns).where(Article.source_id.is_(None), Article.external_id.in_(ids))
+            for row in self.session.execute(query):
                 by_key[(None, row.external_id)] = row._asdict()
-        by_url: dict[str, dict] = {}  # type: ignore[type-arg]
+        by_url: dict[str, dict[str, Any]] = {}
         urls = list({p.item.url for p in planned if not p.item.external_id and p.item.url})
-        for chunk in _chunks(urls):
-            for row in self.session.execute(select(*columns).where(Article.url.in_(chunk)).order_by(Article.id)):
+        for some_urls in _chunks(urls):
+            query = select(*columns).where(Article.url.in_(some_urls)).order_by(Article.id)
+            for row in self.session.execute(query):
                 by_url[row.url] = row._asdict()  # the newest article with that URL wins
         for p in planned:
             if p.item.external_id:
@@ -263,7 +287,7 @@ class ArticleWriter:
     def _decide(self, planned: list[_Planned]) -> None:
         twins = self._stored_twins({p.digest for p in planned})
         claims: dict[str, list[_Planned]] = defaultdict(list)  # new records of this batch, by body
-        seen_keys: dict[tuple, _Planned] = {}  # type: ignore[type-arg]
+        seen_keys: dict[tuple[int | str | None, str], _Planned] = {}
         for p in planned:
             key = (p.source_id, p.item.external_id) if p.item.external_id else ("url", p.item.url) if p.item.url else None
             earlier = seen_keys.get(key) if key else None
@@ -351,18 +375,20 @@ class ArticleWriter:
             for p, article_id in zip(new, ids):
                 p.result = WriteResult("added", article_id)
         for p in changed:
-            self.session.execute(update(Article).where(Article.id == p.existing["id"]).values(**p.values, updated_at=now))  # type: ignore[index]
-            p.result = WriteResult("updated", p.existing["id"])  # type: ignore[index]
+            stored = update(Article).where(Article.id == p.existing_id)
+            self.session.execute(stored.values(**p.values, updated_at=now))
+            p.result = WriteResult("updated", p.existing_id)
         rehash = [p for p in changed if "content_hash" in p.values]
-        self._forget_signatures([p.existing["id"] for p in rehash])  # type: ignore[index]
+        self._forget_signatures([p.existing_id for p in rehash])
         fresh = new + rehash
-        signatures = dict(zip([p.result.article_id for p in fresh], fingerprint.signatures([p.normalized for p in fresh])))  # type: ignore[union-attr]
+        fresh_signatures = fingerprint.signatures([p.normalized for p in fresh])
+        signatures = dict(zip([p.written_id for p in fresh], fresh_signatures))
         self._cluster(signatures)
         for p in planned:
             if p.copy_of is not None and isinstance(p.copy_of.result, WriteResult) and p.copy_of.result.outcome == "added":
                 p.result = WriteResult("duplicate", p.copy_of.result.article_id)
         self.session.flush()
-        record_changes(self.session, [p.result.article_id for p in new + changed])  # type: ignore[union-attr]
+        record_changes(self.session, [p.written_id for p in new + changed])
 
     def _forget_signatures(self, article_ids: list[int]) -> None:
         for chunk in _chunks(article_ids):

@@ -19,11 +19,14 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeGuard
 
 import tantivy
 
 from service.analysis import STOPWORDS, Token, analyze_query_word, normalize, stem
 from service.analysis.names import is_name, is_phrase_name
+from service.index.searching import count_matches
 from service.search import variants
 from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
 
@@ -115,7 +118,7 @@ class QueryCompiler:
         query = work.compile(parsed, match, filters or [])
         return Compiled(query, work.highlights.frozen(), tuple(work.expansions))
 
-    def date_range(self, start, end) -> tantivy.Query:  # type: ignore[no-untyped-def]
+    def date_range(self, start: datetime | None, end: datetime | None) -> tantivy.Query:
         lower = int(start.timestamp()) if start else None
         upper = int(end.timestamp()) if end else None
         return tantivy.Query.range_query(
@@ -257,7 +260,7 @@ class _Compilation:
                 if min(self._doc_freq(left), self._doc_freq(right)) >= 3:
                     phrase = (self._tolerant_phrase((left, right), fields, [0, 1], VARIANT_WEIGHT)
                               if is_phrase_name((left, right)) else self._phrase_query((left, right), fields, VARIANT_WEIGHT))
-                    if self.searcher.search(phrase, limit=1, count=True).count >= 3:
+                    if count_matches(self.searcher, phrase) >= 3:
                         found_variants.append(f"{left} {right}")
                         self.highlights.exact.update((left, right))
                         out.append(phrase)
@@ -311,7 +314,7 @@ class _Compilation:
             forms = tuple(form for form, _ in combo)
             respelled = any(respelling for _, respelling in combo)
             query = self._phrase_query(forms, fields, weight * (VARIANT_WEIGHT if respelled else 1.0), positions=positions)
-            if self.searcher.search(query, limit=1, count=True).count:
+            if count_matches(self.searcher, query):
                 clauses.append((Occur.Should, query))
                 self.highlights.exact.update(forms)
                 found.update(form for form, respelling in combo if respelling)
@@ -347,7 +350,7 @@ class _Compilation:
         word (العالمي is seldom in البحث العالمي)."""
         lo, hi = max(0, i - 1), min(len(words), i + 2)
         local = words[lo:i] + (variant,) + words[i + 1 : hi]
-        count = self.searcher.search(self._phrase_query(local, ("text",), 1.0), limit=1, count=True).count
+        count = count_matches(self.searcher, self._phrase_query(local, ("text",), 1.0))
         return count >= MIN_CONTEXT and count >= CONTEXT_SHARE * self._doc_freq(variant)
 
     def _vouch_in_context(self, children: list[Node]) -> None:
@@ -356,7 +359,7 @@ class _Compilation:
             return
         run: list[str] = []
         for child in [*children, None]:
-            toks = analyze_query_word(child.text) if _plain(child) else []  # type: ignore[union-attr]
+            toks = analyze_query_word(child.text) if _plain(child) else []
             if len(toks) == 1:
                 run.append(toks[0].exact)
                 continue
@@ -416,13 +419,13 @@ class _Compilation:
         out: list[Node] = []
         i = 0
         while i < len(children):
-            pair = children[i : i + 2]
-            if len(pair) == 2 and all(isinstance(c, Term) and not c.prefix and not c.fuzzy and c.field is None for c in pair):
-                first, second = (analyze_query_word(c.text) for c in pair)  # type: ignore[union-attr]
+            pair = [c for c in children[i : i + 2] if _plain(c)]
+            if len(pair) == 2:
+                first, second = (analyze_query_word(c.text) for c in pair)
                 if len(first) == 1 and len(second) == 1:
                     joined = first[0].exact + second[0].exact
                     if len(joined) <= variants.MAX_WORD and self._doc_freq(joined) >= 3:
-                        text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
+                        text = f"{pair[0].text} {pair[1].text}"
                         self.expansions.append(Expansion(text, (joined,), ()))
                         out.append(Or((Phrase(text), Term(joined))))
                         i += 2
@@ -438,11 +441,11 @@ class _Compilation:
         out: list[Node] = []
         i = 0
         while i < len(children):
-            pair = children[i : i + 2]
-            if len(pair) == 2 and all(_plain(c) for c in pair):
-                first, second = (analyze_query_word(c.text) for c in pair)  # type: ignore[union-attr]
+            pair = [c for c in children[i : i + 2] if _plain(c)]
+            if len(pair) == 2:
+                first, second = (analyze_query_word(c.text) for c in pair)
                 if len(first) == 1 and len(second) == 1 and is_phrase_name((first[0].exact, second[0].exact)):
-                    text = f"{pair[0].text} {pair[1].text}"  # type: ignore[union-attr]
+                    text = f"{pair[0].text} {pair[1].text}"
                     joined = first[0].exact + second[0].exact
                     if self.use_variants and self._doc_freq(joined) >= 3:
                         self.expansions.append(Expansion(text, (joined,), ()))
@@ -462,11 +465,12 @@ class _Compilation:
         while i < len(children):
             merged = False
             for j in range(min(len(children), i + 5), i + 1, -1):
-                span = children[i:j]
-                if all(isinstance(c, Term) and not c.prefix and not c.fuzzy and c.field is None for c in span):
-                    words = tuple(t.exact for c in span for t in analyze_query_word(c.text))  # type: ignore[union-attr]
+                window = children[i:j]
+                span = [c for c in window if _plain(c)]
+                if len(span) == len(window):
+                    words = tuple(t.exact for c in span for t in analyze_query_word(c.text))
                     if self.synonyms(words):
-                        out.append(Phrase(" ".join(c.text for c in span)))  # type: ignore[union-attr]
+                        out.append(Phrase(" ".join(c.text for c in span)))
                         i, merged = j, True
                         break
             if not merged:
@@ -475,7 +479,7 @@ class _Compilation:
         return out
 
 
-def _plain(node: Node | None) -> bool:
+def _plain(node: Node | None) -> TypeGuard[Term]:
     """A bare word with no operator: the kind a run of typed words is made of."""
     return isinstance(node, Term) and not node.prefix and not node.fuzzy and node.field is None
 

@@ -18,12 +18,13 @@ from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
 from service.archive import Archive
 from service.db import Article
 from service.errors import ArshifError, NotFound
+from service.index.searching import count_matches, fast_ints
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
 from service.search.marked import Marked
 from service.search.plan import QueryPlan, plan_query
-from service.search.query import Term, positive_terms
+from service.search.query import Node, Term, positive_terms
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
 
@@ -36,6 +37,9 @@ SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
 EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
+
+Ranked = list[tuple[Any, tantivy.DocAddress]]  # (score, address): tantivy's hits
+PageHit = tuple[Any, tantivy.DocAddress, int]  # (score, address, members folded into it)
 
 
 @dataclass
@@ -138,7 +142,9 @@ class SearchService:
         """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
         return QueryCompiler(self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values)
 
-    def _page(self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int):  # type: ignore[no-untyped-def]
+    def _page(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int
+    ) -> tuple[list[PageHit], bool]:
         """The requested page of (score, address, folded) — clusters folded to their best member if asked."""
         want = request.offset + request.limit
         if not request.fold:
@@ -148,7 +154,7 @@ class SearchService:
         while True:
             ranked = self._ranked(searcher, query, request.sort, window, 0)
             clusters = searcher.fast_field_values("cluster", [a for _, a in ranked]) if ranked else []
-            order: dict[int, list] = {}
+            order: dict[int, list[Any]] = {}  # cluster -> [score, address, folded]
             for (score, address), cluster in zip(ranked, clusters):
                 key = int(cluster) if cluster is not None else -1
                 if key in order:
@@ -158,11 +164,13 @@ class SearchService:
             if len(order) > want or window >= total:
                 break
             window = min(total, window * 4)
-        folded = [tuple(v) for v in order.values()]
+        folded = [(score, address, n) for score, address, n in order.values()]
         return folded[request.offset : want], len(folded) > want
 
     @staticmethod
-    def _ranked(searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, limit: int, offset: int):  # type: ignore[no-untyped-def]
+    def _ranked(
+        searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, limit: int, offset: int
+    ) -> Ranked:
         if limit <= 0:
             return []
         if sort == "relevance":
@@ -170,12 +178,14 @@ class SearchService:
         order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
         return searcher.search(query, limit=limit, offset=offset, count=False, order_by_field="published", order=order).hits
 
-    def _hydrate(self, searcher: tantivy.Searcher, hits, highlights: Highlights, snippets: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+    def _hydrate(
+        self, searcher: tantivy.Searcher, hits: list[PageHit], highlights: Highlights, snippets: bool
+    ) -> list[Hit]:
         """Hits read back from the store. The searcher must be the one that found them: doc addresses
         mean nothing to a searcher reloaded after a commit."""
         if not hits:
             return []
-        ids = [int(v) for v in searcher.fast_field_values("id", [address for _, address, _ in hits])]
+        ids = fast_ints(searcher, "id", [address for _, address, _ in hits])
         with self.archive.db.reading() as session:
             rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
             clusters = {a.cluster_id for a in rows.values() if a.cluster_id is not None}
@@ -236,7 +246,7 @@ class SearchService:
         if interval == "month":
             result = searcher.aggregate(query, {"m": {"terms": {"field": "month", "size": 10_000}}})
             counts = {int(b["key"]): b["doc_count"] for b in result["m"]["buckets"]}
-            buckets = []
+            buckets: list[dict[str, Any]] = []
             if counts:
                 first, last = min(counts), max(counts)
                 y, m = divmod(first, 100)
@@ -271,7 +281,7 @@ class SearchService:
 
     # -- suggestions ---------------------------------------------------------------------------
 
-    def _suggest(self, searcher: tantivy.Searcher, q: str, root) -> list[str]:  # type: ignore[no-untyped-def]
+    def _suggest(self, searcher: tantivy.Searcher, q: str, root: Node) -> list[str]:
         """"Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
         def df(word: str) -> int:
             return searcher.doc_freq("text_exact", word)
@@ -325,7 +335,7 @@ class SearchService:
             (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "cluster", cluster)),
         ])
         request = SearchRequest(limit=limit, fold=True)
-        hits, _ = self._page(searcher, query, request, searcher.search(query, limit=1, count=True).count)
+        hits, _ = self._page(searcher, query, request, count_matches(searcher, query))
         return self._hydrate(searcher, hits, Highlights(stems=frozenset(terms[:10])), snippets=True)
 
     def cluster_members(self, article: Article) -> list[Article]:
@@ -345,7 +355,7 @@ class SearchService:
         searcher = self.archive.index.searcher()
         planned = self.plan(request, searcher)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
-        ids = [int(v) for v in searcher.fast_field_values("id", [a for _, a in ranked])] if ranked else []
+        ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
         return self._articles(ids, batch)
 
     def _articles(self, ids: list[int], batch: int) -> Iterator[Article]:

@@ -16,6 +16,7 @@ from datetime import datetime
 import tantivy
 
 from service.errors import QuerySyntaxError
+from service.index.searching import count_matches
 from service.search.compile import Expansion, Highlights, QueryCompiler
 from service.search.query import Node, parse, positive_terms
 from service.search.request import Match, SearchRequest
@@ -61,11 +62,11 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler) -> QueryPlan:
     )
     filters = facet_filters(request, compiler)
     compiled = compiler.compile(parsed, match=request.match, filters=filters)
-    total = _count(compiler.searcher, compiled.query)
+    total = count_matches(compiler.searcher, compiled.query)
     match, fallback = request.match, False
     if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
         compiled = compiler.compile(parsed, match="any", filters=filters)
-        total = _count(compiler.searcher, compiled.query)
+        total = count_matches(compiler.searcher, compiled.query)
         match, fallback = "any", True
     return QueryPlan(
         query=compiled.query,
@@ -96,10 +97,6 @@ def facet_filters(request: SearchRequest, compiler: QueryCompiler) -> list[tanti
                 else tantivy.Query.empty_query()
             )
     return out
-
-
-def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    return searcher.search(query, limit=1, count=True).count
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -244,7 +244,8 @@ class _Parser:
             self.deeper()
             inner = self.or_expr()
             self.depth -= 1
-            if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
+            closing = self.peek()
+            if closing is not None and closing.kind == "rparen":
                 self.i += 1
             else:
                 self.parsed.warnings.append("unbalanced parenthesis closed at the end of the query")
@@ -317,8 +318,8 @@ def _with_field(node: Node, field_name: str) -> Node:
 def _join(kind: type[And], left: Node | None, right: Node | None) -> Node | None:
     """``left AND right``, kept flat: ``a ) b ) c`` is one And of three, not three nested ones."""
     parts = tuple(p for p in (left, right) if p is not None)
-    if len(parts) == 2 and isinstance(left, kind):
-        return kind((*left.children, right))  # type: ignore[arg-type]
+    if len(parts) == 2 and isinstance(left, kind) and right is not None:
+        return kind((*left.children, right))
     return parts[0] if len(parts) == 1 else (kind(parts) if parts else None)
 
 

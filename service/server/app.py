@@ -5,6 +5,7 @@ The one module that imports both ``service.api`` and ``service.web``: it compose
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.api_keys:
             log.warning("ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط")
         archive.index.ensure()

@@ -42,6 +42,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.head_timer.cancel()
             self.head_timer = None
 
+    # uvicorn's HttpToolsProtocol narrows asyncio's BaseTransport to Transport (with the same ignore)
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()

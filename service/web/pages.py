@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -73,7 +74,7 @@ class PageState:
     def many(self, key: str) -> list[str]:
         return list(self.params.get(key) or [])
 
-    def url(self, path: str = "/", **changes: Any) -> str:
+    def url(self, path: str = "/", /, **changes: Any) -> str:
         params = {k: list(v) for k, v in self.params.items()}
         params["page"] = []  # any change goes back to the first page unless a page is given
         for key, value in changes.items():
@@ -117,9 +118,7 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
     return Markup("".join(parts))
 
 
-def _date(text: str):  # type: ignore[no-untyped-def]
-    from datetime import date
-
+def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 

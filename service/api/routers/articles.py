@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from service.api.body import json_body
@@ -26,8 +26,12 @@ from service.search.query import date_bounds
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 read = [Depends(require_read)]
 write = [Depends(require_write)]
-NOT_FOUND = {404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"}}
-BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"},
+}
+BAD: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
+}
 MAX_BATCH = 1000
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id / رقم المقال", examples=[42])]
 
@@ -71,7 +75,7 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ArticleList:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if source:
         conditions.append(Article.source_id.in_(select(Source.id).where(Source.name.in_(source))))
     if author:
@@ -157,11 +161,15 @@ def create_articles(
                 raise ArshifError(str(result), str(result), type="rejected")
             results.append(Problem(type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)))
         else:
-            results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))  # type: ignore[arg-type]
-    return BulkWriteOutcome(results=results) if isinstance(payload, list) else results[0]  # type: ignore[return-value]
+            results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))
+    if isinstance(payload, list):
+        return BulkWriteOutcome(results=results)
+    single = results[0]
+    assert isinstance(single, WriteOutcome)  # one article, rejected, was raised above
+    return single
 
 
-def _apply(archive: Archive, article_id: int, fields: dict) -> ArticleOut:  # type: ignore[type-arg]
+def _apply(archive: Archive, article_id: int, fields: dict[str, Any]) -> ArticleOut:
     def work(session: Session) -> ArticleOut:
         article = session.get(Article, article_id)
         if article is None:

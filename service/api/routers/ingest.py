@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from service.api.schemas import IngestSummaryOut, Problem
 from service.errors import ArshifError
 from service.ingest.budget import IngestBudget
-from service.ingest.formats import Limits, parse_stream
+from service.ingest.formats import Limits, ParsedArticle, RecordFailure, parse_stream
 from service.ingest.pipeline import ingest
 from service.server.deps import ArchiveDep, require_write
 
@@ -53,7 +54,7 @@ def ingest_files(
     )
     limits = Limits.default(budget)
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[ParsedArticle | RecordFailure]:
         for name, upload in zip(names, files):
             upload.file.seek(0)
             yield from parse_stream(name, upload.file, limits=limits)

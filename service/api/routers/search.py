@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from service.api.schemas import Problem, SearchOut
+from service.db import Article
 from service.export import write_export
 from service.search.engine import MAX_OFFSET, SearchRequest
 from service.search.request import make_request
@@ -15,8 +17,10 @@ from service.server.deps import MetricsDep, SearchDep, require_read
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
 
-ERRORS = {400: {"model": Problem, "description": "Bad query, date or cursor / استعلام أو تاريخ غير صالح"},
-          422: {"model": Problem, "description": "Invalid parameter / معامل غير صالح"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "Bad query, date or cursor / استعلام أو تاريخ غير صالح"},
+    422: {"model": Problem, "description": "Invalid parameter / معامل غير صالح"},
+}
 
 Q = Annotated[str, Query(
     max_length=10_000,
@@ -85,7 +89,7 @@ def export(
     articles = service.iter_matches(request)  # planned here: a bad query is refused before the 200 is sent
     first = next(articles, None)  # and the store's errors, if it fails, surface here too
 
-    def chain():  # type: ignore[no-untyped-def]
+    def chain() -> Iterator[Article]:
         if first is not None:
             yield first
         yield from articles

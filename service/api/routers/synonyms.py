@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
 from service.api.schemas import Problem, SynonymGroupIn, SynonymGroupOut, SynonymsIn
+from service.db import SynonymGroup
 from service.db.models import MAX_ID
 from service.search import synonyms as store
 from service.server.deps import ArchiveDep, require_read, require_write
 
 router = APIRouter(prefix="/api/synonyms", tags=["synonyms"])
-BAD = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}}
+BAD: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
+}
 
 
-def _out(groups) -> list[SynonymGroupOut]:  # type: ignore[no-untyped-def]
+def _out(groups: Iterable[SynonymGroup]) -> list[SynonymGroupOut]:
     return [SynonymGroupOut(id=g.id, terms=g.terms) for g in groups]
 
 

@@ -43,9 +43,9 @@ def month_number(name: str) -> int | None:
         number = int(name.translate(_ARABIC_DIGITS))
         return number if 1 <= number <= 12 else None
     for part in (name, *re.split(r"\s*[/\\-]\s*", name)):
-        number = MONTHS.get(part.lower())
-        if number:
-            return number
+        known = MONTHS.get(part.lower())
+        if known:
+            return known
     return None
 
 
@@ -146,14 +146,17 @@ def from_parts(parts: dict[str, str | None]) -> datetime | None:
         month = month_number(parts.get("month") or "")
         if month is None:
             return None
-        year = int(parts["year"])
+        year_text, day_text = parts["year"], parts["day"]
+        if year_text is None or day_text is None:  # int(None) would fail the same way
+            return None
+        year = int(year_text)
         hour = int(parts.get("hour") or 0)
         ampm = (parts.get("ampm") or "").lower()
         if ampm in ("pm", "م", "مساء", "مساءً") and hour < 12:
             hour += 12
         elif ampm in ("am", "ص", "صباحا", "صباحاً") and hour == 12:
             hour = 0
-        value = datetime(year, month, int(parts["day"]), hour, int(parts.get("minute") or 0),
+        value = datetime(year, month, int(day_text), hour, int(parts.get("minute") or 0),
                          int(parts.get("second") or 0))
     except (KeyError, TypeError, ValueError):
         return None

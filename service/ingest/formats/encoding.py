@@ -158,8 +158,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             text = data[len(bom):].decode(codec, "replace")
-            notes = [] if "\ufffd" not in text else [f"invalid {name} bytes replaced"]
-            return Decoded(text, name, notes)
+            return Decoded(text, name, [] if "\ufffd" not in text else [f"invalid {name} bytes replaced"])
 
     notes: list[str] = []
     declared_codec = normalize_charset(declared)
@@ -167,10 +166,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         notes.append(f"unknown declared charset {declared!r} ignored")
 
     if control_share(data) > BINARY_CONTROL_SHARE:
-        codec = _utf16_without_bom(data)
-        if codec:
-            text = data[: len(data) // 2 * 2].decode(codec)
-            return Decoded(text, codec, notes + ["UTF-16 without byte-order mark"])
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            text = data[: len(data) // 2 * 2].decode(utf16)
+            return Decoded(text, utf16, notes + ["UTF-16 without byte-order mark"])
         raise BinaryInput("binary data, not text")
 
     try:
@@ -217,14 +216,15 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
 
     guess = charset_normalizer.from_bytes(data[:1_000_000]).best()
     if guess is not None:
-        codec = normalize_charset(guess.encoding)
-        if codec:
+        guessed = normalize_charset(guess.encoding)
+        if guessed:
+            guessed_text: str | None
             try:
-                text = data.decode(codec)
+                guessed_text = data.decode(guessed)
             except UnicodeDecodeError:
-                text = None
-            if text is not None and _looks_like_text(text):
-                return Decoded(text, codec, notes + ["encoding detected by charset-normalizer"])
+                guessed_text = None
+            if guessed_text is not None and _looks_like_text(guessed_text):
+                return Decoded(guessed_text, guessed, notes + ["encoding detected by charset-normalizer"])
 
     if _looks_like_text(replaced):
         return Decoded(replaced, "utf-8", notes + [f"unknown encoding; {invalid} invalid UTF-8 sequence(s) replaced"])

@@ -207,7 +207,7 @@ class _PlainText(HTMLParser):
         title = " ".join("".join(self.title_parts).split())
         return title or None
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "html" and self.lang is None:
             self.lang = dict(attrs).get("lang")
         if tag == "body":
@@ -219,7 +219,7 @@ class _PlainText(HTMLParser):
         elif tag in self.BLOCKS:
             self.parts.append("\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
         if tag in self.SKIP and self.skip_depth:
@@ -227,7 +227,7 @@ class _PlainText(HTMLParser):
         elif tag in self.BLOCKS:
             self.parts.append("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title_parts.append(data)
         elif not self.skip_depth:

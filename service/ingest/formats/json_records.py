@@ -259,8 +259,8 @@ def parse_jsonl(name: str, stream: io.BufferedReader, limits: Limits) -> Iterato
             continue
         items = _expand_document(record)
         if items is not None:
-            for position, item in enumerate(items, 1):
-                yield _to_result(item, f"{origin}#{position}", "jsonl", encoding)
+            for position, element in enumerate(items, 1):
+                yield _to_result(element, f"{origin}#{position}", "jsonl", encoding)
         else:
             yield _to_result(record, origin, "jsonl", encoding)
 
@@ -325,7 +325,7 @@ class _JsonValues:
     each top-level value. Invalid JSON yields a RecordFailure and ends the iteration (the structure
     cannot be resynchronised)."""
 
-    def __init__(self, stream, decoder, limits: Limits) -> None:
+    def __init__(self, stream: io.BufferedReader, decoder: codecs.IncrementalDecoder, limits: Limits) -> None:
         self.stream = stream
         self.decoder = decoder
         self.limits = limits
@@ -364,7 +364,7 @@ class _JsonValues:
             if not self._more():
                 return None
 
-    def _value(self):
+    def _value(self) -> object:
         """Decode one value at pos, reading more input as needed, within the record size limit."""
         self.limits.count_records()
         while True:
@@ -396,7 +396,7 @@ class _JsonValues:
                 return _TooLarge("", f"record too large (over {human_size(self.limits.max_record_bytes)})")
             return value
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, object]]:
         first = self._skip_ws()
         if first is None:
             return

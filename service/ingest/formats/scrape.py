@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from service.ingest.formats.dates import from_parts, sane
+from service.ingest.formats.dates import DateResult, from_parts, sane
 from service.ingest.formats.encoding import BinaryInput, decode_bytes
 from service.ingest.formats.model import ParsedArticle, RecordFailure, add_note, ingest_info
 from service.ingest.formats.text import guess_language, strip_controls, tidy_lines
@@ -200,7 +200,7 @@ class ScrapeRules:
                 return rule.name, values
         return None
 
-    def date_of(self, line: str):
+    def date_of(self, line: str) -> DateResult | None:
         """DateResult if the line is only a date (possibly implausible: value None with a note)."""
         if len(line) > self.max_meta_chars:
             return None
@@ -246,7 +246,7 @@ class ScrapeRules:
         if values.get("author") and not result.author:
             result.author = values["author"]
 
-    def _take_date(self, result: ScrapeResult, date) -> None:
+    def _take_date(self, result: ScrapeResult, date: DateResult) -> None:
         if date.value is not None and result.published_at is None:
             result.published_at = date.value
         if date.note:

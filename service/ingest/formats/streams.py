@@ -14,7 +14,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO, Protocol, TypeAlias
 
 from service.ingest.budget import IngestBudget
 
@@ -62,17 +62,26 @@ class Limits:
             self.budget.charge(records=n)
 
 
+class WriteableBuffer(Protocol):
+    """What ``readinto`` fills: the buffer protocol, as typeshed's ``_typeshed.WriteableBuffer``
+    (``collections.abc.Buffer`` from Python 3.12 on). Restated here: ``_typeshed`` exists only for type
+    checkers, and service/ imports nothing but the standard library and its declared packages."""
+
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+
+
 class ContainerError(Exception):
     """The container is broken (truncated or corrupt compressed data, too much data, I/O error);
     whatever was not read yet is lost. Deliberately not an EOFError: warcio swallows those."""
 
 
 def human_size(n: int) -> str:
+    size: float = n
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:g} {unit}" if unit != "bytes" else f"{n} bytes"
-        n /= 1024
-    return f"{n} bytes"  # pragma: no cover
+        if size < 1024 or unit == "TiB":
+            return f"{size:g} {unit}" if unit != "bytes" else f"{n} bytes"
+        size /= 1024
+    return f"{size} bytes"  # pragma: no cover
 
 
 class _ErrorBox:
@@ -92,7 +101,7 @@ class _ErrorBox:
 class _Chain(io.RawIOBase):
     """``head`` bytes already read, then the rest of ``inner``; I/O errors are boxed."""
 
-    def __init__(self, head: bytes, inner, label: str, box: _ErrorBox) -> None:
+    def __init__(self, head: bytes, inner: IO[bytes] | io.RawIOBase, label: str, box: _ErrorBox) -> None:
         self._head = memoryview(head)
         self._inner = inner
         self._label = label
@@ -101,29 +110,33 @@ class _Chain(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
         if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
         if self._box.error is not None:
             return 0
         try:
-            data = self._inner.read(len(buffer))
+            data = self._inner.read(len(view))
         except (OSError, ValueError, EOFError, lzma.LZMAError, zlib.error) as exc:
             return self._box.set(ContainerError(f"cannot read {self._label}: {exc}"))
         if not data:
             return 0
         n = len(data)
-        buffer[:n] = data
+        view[:n] = data
         return n
+
+
+Decompressor: TypeAlias = gzip.GzipFile | lzma.LZMAFile | bz2.BZ2File
 
 
 class _Decompressing(io.RawIOBase):
     """Decompressed bytes of ``decompressor``, counted against a cap; decoder errors are boxed."""
 
-    def __init__(self, decompressor, kind: str, limit: int, box: _ErrorBox) -> None:
+    def __init__(self, decompressor: Decompressor, kind: str, limit: int, box: _ErrorBox) -> None:
         self._dec = decompressor
         self._kind = kind
         self._limit = limit
@@ -151,10 +164,11 @@ class _Decompressing(io.RawIOBase):
             return b""
         return data
 
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
         n = len(data)
-        buffer[:n] = data
+        view[:n] = data
         return n
 
 
@@ -169,7 +183,7 @@ class _Budgeted(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         n = self._inner.readinto(buffer) or 0
         self._budget.charge(nbytes=n)
         return n
@@ -186,13 +200,13 @@ class Stream(io.BufferedReader):
             raise self.box.error
 
 
-def check_stream(stream) -> None:
+def check_stream(stream: io.IOBase) -> None:
     check = getattr(stream, "check", None)
     if check is not None:
         check()
 
 
-def read_upto(stream, n: int) -> bytes:
+def read_upto(stream: IO[bytes] | io.RawIOBase, n: int) -> bytes:
     """Read up to n bytes, looping over short reads, stopping only at EOF."""
     chunks = []
     remaining = n
@@ -243,7 +257,7 @@ def open_layers(name: str, stream: BinaryIO, limits: Limits, max_layers: int = 2
     with its first bytes. Raises ContainerError if not even the first bytes can be read."""
     box = _ErrorBox()
     layers: list[str] = []
-    raw = _Chain(b"", stream, "input", box)
+    raw: io.RawIOBase = _Chain(b"", stream, "input", box)
     while True:
         head = read_upto(raw, HEAD_BYTES)
         if box.error is not None and not head:
@@ -257,6 +271,7 @@ def open_layers(name: str, stream: BinaryIO, limits: Limits, max_layers: int = 2
             reader.box = box
             return Opened(reader, head, name, layers)
         inner = io.BufferedReader(chained, BUFFER_BYTES)
+        decompressor: Decompressor
         if kind == "gzip":
             decompressor = gzip.GzipFile(fileobj=inner, mode="rb")
         elif kind == "xz":

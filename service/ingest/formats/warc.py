@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
 
 from service.ingest.budget import IngestStopped
 from service.ingest.formats.dates import parse_date
@@ -40,7 +41,7 @@ def _looks_like_html(head: bytes) -> bool:
 class _Counting:
     """Counts the bytes warcio reads, so bytes left unparsed at the end can be noticed."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: io.BufferedReader) -> None:
         self.inner = inner
         self.count = 0
 
@@ -53,7 +54,7 @@ class _Counting:
         return self.count
 
 
-def _truncated(record) -> int:
+def _truncated(record: ArcWarcRecord) -> int:
     """Bytes missing from a record whose Content-Length promised more than the file holds."""
     raw = record.raw_stream
     while raw.read(BUFFER_BYTES):
@@ -61,7 +62,7 @@ def _truncated(record) -> int:
     return raw.limit if isinstance(raw, LimitReader) else 0
 
 
-def _lost(record) -> str | None:
+def _lost(record: ArcWarcRecord) -> str | None:
     """Why a record is incomplete (the file was cut inside it), or None."""
     length = (record.rec_headers.get_header("Content-Length") or "").strip()
     if not length.isdigit():
@@ -116,7 +117,7 @@ def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
         yield RecordFailure(name, "WARC file holds no records")
 
 
-def _record(record, origin: str, limits: Limits) -> ParsedArticle | RecordFailure | None:
+def _record(record: ArcWarcRecord, origin: str, limits: Limits) -> ParsedArticle | RecordFailure | None:
     if record.rec_type == "response":
         http = record.http_headers
         if http is None:
