@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from service.db import Database
-from service.db import migrate
+from service.db import Database, migrate
 from service.index.manager import SearchIndex
 from service.settings import Settings
 

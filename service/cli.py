@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.console import Console
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from rich.console import Console
 
 from service.errors import ArshifError
 from service.settings import get_settings
@@ -136,9 +136,9 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 10,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "relevance",
-    source: Annotated[Optional[list[str]], typer.Option(help="Only these outlets (repeatable).")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="To date (inclusive).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="To date (inclusive).")] = None,
     no_fold: Annotated[bool, typer.Option("--no-fold", help="Do not fold near-duplicates.")] = False,
     match: Annotated[str, typer.Option(help="all | any")] = "all",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -176,9 +176,9 @@ def export(
     query: Annotated[str, typer.Argument(help="Query; empty exports every article.")] = "",
     fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
     sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "newest",
-    source: Annotated[Optional[list[str]], typer.Option(help="Only these outlets (repeatable).")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_to: Annotated[str | None, typer.Option("--to")] = None,
 ) -> None:
     """Stream every matching article with all its fields to standard output."""
     from service.export import write_export
@@ -200,9 +200,9 @@ def show(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print one article as stored: all fields, full body."""
-    from service.export import article_record
     from service.db import Article
     from service.errors import NotFound
+    from service.export import article_record
 
     archive = _archive()
     with archive.db.reading() as session:
@@ -224,8 +224,9 @@ def show(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database into a new directory and swap it in atomically."""
-    from service.index.manager import article_count
     from rich.progress import Progress
+
+    from service.index.manager import article_count
 
     archive = _archive()
     total = article_count(archive.db)

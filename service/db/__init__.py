@@ -1,7 +1,16 @@
 """The store of record: models, engine and sessions."""
 
 from service.db.engine import Database, get_database
-from service.db.models import Article, ArticleBand, ArticleSignature, Base, Change, IngestRun, Source, SynonymGroup
+from service.db.models import (
+    Article,
+    ArticleBand,
+    ArticleSignature,
+    Base,
+    Change,
+    IngestRun,
+    Source,
+    SynonymGroup,
+)
 
 __all__ = [
     "Article", "ArticleBand", "ArticleSignature", "Base", "Change", "Database", "IngestRun", "Source", "SynonymGroup",

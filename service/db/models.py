@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -26,7 +25,7 @@ MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, hands back aware UTC: SQLite has no time zones, so we keep one convention."""
@@ -38,14 +37,14 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012 - read by SQLAlchemy's declarative base, never mutated
 
 class Source(Base):
     __tablename__ = "sources"
@@ -105,7 +104,7 @@ class ArticleBand(Base):
     probe for any process, with nothing to load into memory at start-up."""
 
     __tablename__ = "article_bands"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy declarative table options
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     article_id: Mapped[int] = mapped_column(
@@ -147,4 +146,4 @@ class IngestRun(Base):
     failed: Mapped[int] = mapped_column(default=0)
     inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-__all__ = ["MAX_ID", "Base", "Source", "Article", "ArticleBand", "ArticleSignature", "Change", "SynonymGroup", "IngestRun", "utcnow"]
+__all__ = ["MAX_ID", "Article", "ArticleBand", "ArticleSignature", "Base", "Change", "IngestRun", "Source", "SynonymGroup", "utcnow"]

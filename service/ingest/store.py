@@ -34,8 +34,8 @@ from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.db import Article, ArticleBand, ArticleSignature, Source
-from service.db.outbox import record_changes
 from service.db.models import utcnow
+from service.db.outbox import record_changes
 from service.ingest import fingerprint
 from service.ingest.formats.dates import as_utc
 from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata

@@ -6,9 +6,9 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
 from typing import Any
 
 import tantivy
@@ -257,7 +257,7 @@ class SearchService:
         step = 1 if interval == "day" else 7
         offset = 0 if step == 1 else EPOCH_DAY_MONDAY
         result = searcher.aggregate(query, {"h": {"histogram": {"field": "day", "interval": step, "offset": offset, "min_doc_count": 0}}})
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
         buckets = [
             {"start": (epoch + timedelta(days=int(b["key"]))).date().isoformat(), "count": b["doc_count"]}
             for b in result["h"]["buckets"]

@@ -60,7 +60,7 @@ class IndexFollower:
             report = self.archive.index.reconcile(self.archive.db)
             log.info("index reconciled", extra={"fields": report})
             self.ready.set()
-        except Exception as exc:  # noqa: BLE001 - reported through /readyz, retried below
+        except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("index reconciliation failed")
         while not self._stop.is_set():
@@ -74,6 +74,6 @@ class IndexFollower:
                     self.archive.index.reconcile(self.archive.db)
                     self.ready.set()
                 self.error = None
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.exception("index sync failed")

@@ -10,18 +10,26 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from service.api.body import json_body
-from service.server.deps import ArchiveDep, SearchDep, require_read, require_write
 from service.api.schemas import (
-    ArticleDetail, ArticleIn, ArticleList, ArticleOut, ArticlePatch, ArticleSummary, BulkWriteOutcome, HitOut,
-    Problem, WriteOutcome,
+    ArticleDetail,
+    ArticleIn,
+    ArticleList,
+    ArticleOut,
+    ArticlePatch,
+    ArticleSummary,
+    BulkWriteOutcome,
+    HitOut,
+    Problem,
+    WriteOutcome,
 )
 from service.archive import Archive
-from service.db.models import MAX_ID
 from service.db import Article, Source
+from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.export import article_record
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
 from service.search.query import date_bounds
+from service.server.deps import ArchiveDep, SearchDep, require_read, require_write
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 read = [Depends(require_read)]
