@@ -241,7 +241,9 @@ def code_key(parts: Iterable[str], *extra: object) -> str:
     return digest.hexdigest()[:16]
 
 
-def open_archive(data_dir: Path, collection: Collection, docs: list[Doc], news: int) -> tuple[Archive, Stored]:
+def open_archive(
+    data_dir: Path, collection: Collection, docs: list[Doc], news: int
+) -> tuple[Archive, Stored]:
     """A migrated archive in ``data_dir`` holding the documents, with an index built from them."""
     archive = Archive(Settings(data_dir=data_dir))
     archive.upgrade()
@@ -265,15 +267,24 @@ def cached_archive(collection: Collection, docs: list[Doc]) -> tuple[Archive, St
         archive, stored = open_archive(building, collection, docs, collection.news)
         archive.close()
         (building / "index.key").write_text(index_key)
-        (building / "stored.json").write_text(json.dumps({
-            "article_of": stored.article_of, "folded_docs": stored.folded_docs, "news_added": stored.news_added,
-            "news_folded": stored.news_folded, "news_rejected": stored.news_rejected,
-        }))
+        (building / "stored.json").write_text(
+            json.dumps(
+                {
+                    "article_of": stored.article_of,
+                    "folded_docs": stored.folded_docs,
+                    "news_added": stored.news_added,
+                    "news_folded": stored.news_folded,
+                    "news_rejected": stored.news_rejected,
+                }
+            )
+        )
         for stale in CACHE.glob(f"{stem}-*"):
             if stale.is_dir():  # the same collection under older code or files
                 shutil.rmtree(stale, ignore_errors=True)
         os.replace(building, where)
-        log(f"{collection.name}: archive built and cached in {time.perf_counter() - started:.0f}s ({where.name})")
+        log(
+            f"{collection.name}: archive built and cached in {time.perf_counter() - started:.0f}s ({where.name})"
+        )
     data = json.loads((where / "stored.json").read_text())
     stored = Stored(data.pop("article_of"), **data)
     archive = Archive(Settings(data_dir=where))
@@ -282,7 +293,9 @@ def cached_archive(collection: Collection, docs: list[Doc]) -> tuple[Archive, St
         started = time.perf_counter()
         archive.index.rebuild(archive.db)
         key_file.write_text(index_key)
-        log(f"{collection.name}: analyzer/index code changed, index rebuilt in {time.perf_counter() - started:.0f}s")
+        log(
+            f"{collection.name}: analyzer/index code changed, index rebuilt in {time.perf_counter() - started:.0f}s"
+        )
     return archive, stored
 
 
@@ -325,7 +338,10 @@ class EvalSearchService(SearchService):
         if self.use_variants:
             return super()._compiler(searcher)
         return QueryCompiler(
-            self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values,
+            self.archive.index.schema,
+            searcher,
+            synonyms=self.synonyms,
+            facet_values=self.facet_values,
             use_variants=False,
         )
 
@@ -358,7 +374,9 @@ def evaluate(service: SearchService, stored: Stored, questions: QuestionSet) -> 
     n = len(result.per_question)
     result.questions = n
     if n:
-        result.mrr, result.ndcg, result.recall = (sum(s[i] for s in result.per_question.values()) / n for i in range(3))
+        result.mrr, result.ndcg, result.recall = (
+            sum(s[i] for s in result.per_question.values()) / n for i in range(3)
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -400,12 +418,18 @@ def table(rows: list[tuple[Result, Stored]]) -> str:
 
 
 def run_collection(
-    collection: Collection, *, cache: bool, use_variants: bool, news: int | None = None,
+    collection: Collection,
+    *,
+    cache: bool,
+    use_variants: bool,
+    news: int | None = None,
 ) -> list[tuple[Result, Stored]]:
     docs = collection.docs()
     label = collection.name
     if news is not None and collection.news and news != collection.news:
-        collection = Collection(collection.name, collection.files, collection.docs, collection.question_sets, news)
+        collection = Collection(
+            collection.name, collection.files, collection.docs, collection.question_sets, news
+        )
         label = f"arqa+{news}news"  # not the run Lucene's figures are for
     with tempfile.TemporaryDirectory(prefix="arshif-eval-") as tmp:
         if cache:
@@ -419,7 +443,9 @@ def run_collection(
                 if collection.news:
                     questions.name = label
                 result = evaluate(service, stored, questions)
-                log(f"  {result.label}: MRR@10 {result.mrr:.3f} ({result.questions} q, {result.seconds:.0f}s)")
+                log(
+                    f"  {result.label}: MRR@10 {result.mrr:.3f} ({result.questions} q, {result.seconds:.0f}s)"
+                )
                 rows.append((result, stored))
             return rows
         finally:
@@ -427,32 +453,65 @@ def run_collection(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--collection", choices=[*COLLECTIONS, "small", "all"], default="all",
-                        help="small = arqa_wiki and quranqa2023 (no news); all adds arqa+news")
-    parser.add_argument("--set", dest="knobs", action="append", default=[], metavar="NAME=VALUE",
-                        help=f"override a compiler constant: {', '.join(KNOBS)}")
-    parser.add_argument("--use-variants", dest="use_variants", action="store_true", default=True,
-                        help="spelling variants and compounds in the compiler (the default, as shipped)")
-    parser.add_argument("--no-variants", dest="use_variants", action="store_false",
-                        help="QueryCompiler(use_variants=False): no variants, no compound merging")
-    parser.add_argument("--news", type=int, default=None, help="distractors for arqa+news (default: all 69,841)")
-    parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="build every archive in a temporary directory")
-    parser.add_argument("--analyzers", action="store_true",
-                        help="then the analyzer-alone comparison of bench/eval_retrieval.py (second table)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--collection",
+        choices=[*COLLECTIONS, "small", "all"],
+        default="all",
+        help="small = arqa_wiki and quranqa2023 (no news); all adds arqa+news",
+    )
+    parser.add_argument(
+        "--set",
+        dest="knobs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"override a compiler constant: {', '.join(KNOBS)}",
+    )
+    parser.add_argument(
+        "--use-variants",
+        dest="use_variants",
+        action="store_true",
+        default=True,
+        help="spelling variants and compounds in the compiler (the default, as shipped)",
+    )
+    parser.add_argument(
+        "--no-variants",
+        dest="use_variants",
+        action="store_false",
+        help="QueryCompiler(use_variants=False): no variants, no compound merging",
+    )
+    parser.add_argument(
+        "--news", type=int, default=None, help="distractors for arqa+news (default: all 69,841)"
+    )
+    parser.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="build every archive in a temporary directory"
+    )
+    parser.add_argument(
+        "--analyzers",
+        action="store_true",
+        help="then the analyzer-alone comparison of bench/eval_retrieval.py (second table)",
+    )
     args = parser.parse_args(argv)
     knobs = apply_knobs(args.knobs)
     names = {"all": ["arqa_wiki", "quranqa2023", "arqa+news"], "small": ["arqa_wiki", "quranqa2023"]}
     started = time.perf_counter()
     rows = []
     for name in names.get(args.collection, [args.collection]):
-        rows.extend(run_collection(COLLECTIONS[name], cache=args.cache, use_variants=args.use_variants, news=args.news))
+        rows.extend(
+            run_collection(
+                COLLECTIONS[name], cache=args.cache, use_variants=args.use_variants, news=args.news
+            )
+        )
     constants = ", ".join(f"{k}={getattr(compile_module, k)}" for k in KNOBS)
     print(f"# shipped ranking — SearchService.search(match=any, limit={DEPTH}, fold=False)  ({date.today()})")
     print(f"# {' '.join(['bench/eval_shipped.py', *(argv if argv is not None else sys.argv[1:])])}")
-    print(f"# {constants}; variants {'on' if args.use_variants else 'off'}"
-          f"{'; overridden: ' + ', '.join(knobs) if knobs else ''}")
+    print(
+        f"# {constants}; variants {'on' if args.use_variants else 'off'}"
+        f"{'; overridden: ' + ', '.join(knobs) if knobs else ''}"
+    )
     print(table(rows))
     print(f"\n_{time.perf_counter() - started:.0f}s wall_", flush=True)
     if args.analyzers:

@@ -32,8 +32,14 @@ PAGE = 10
 def request_of(q: BenchQuery) -> SearchRequest:
     """The request the API builds from ``params_of(q)``: the same builder, the same dates."""
     return make_request(
-        q.q, limit=PAGE, offset=q.offset, sources=[q.source] if q.source else [], date_from=q.date_from,
-        date_to=q.date_to, facets=q.facets, histogram="month" if q.facets else None,
+        q.q,
+        limit=PAGE,
+        offset=q.offset,
+        sources=[q.source] if q.source else [],
+        date_from=q.date_from,
+        date_to=q.date_to,
+        facets=q.facets,
+        histogram="month" if q.facets else None,
     )
 
 
@@ -73,8 +79,14 @@ def time_calls(search, mix: list[BenchQuery], passes: int) -> dict:
                 errors += 1
                 continue
             samples.append((q.kind, time.perf_counter() - started))
-    return {"all": summary_ms([s for _, s in samples]), "kinds": by_kind(samples), "errors": errors,
-            "zero_hits": sum(1 for t in totals.values() if not t), "queries": len(mix), "passes": passes}
+    return {
+        "all": summary_ms([s for _, s in samples]),
+        "kinds": by_kind(samples),
+        "errors": errors,
+        "zero_hits": sum(1 for t in totals.values() if not t),
+        "queries": len(mix),
+        "passes": passes,
+    }
 
 
 def time_inprocess(service: SearchService, mix: list[BenchQuery], passes: int) -> dict:
@@ -87,7 +99,9 @@ def time_inprocess(service: SearchService, mix: list[BenchQuery], passes: int) -
 def clean_env(data_dir: Path) -> dict[str, str]:
     """This environment without any ARSHIF_* setting (a database URL or read keys would point the
     benchmark elsewhere), and the data dir under test."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")} | {"ARSHIF_DATA_DIR": str(data_dir)}
+    return {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")} | {
+        "ARSHIF_DATA_DIR": str(data_dir)
+    }
 
 
 def free_port() -> int:
@@ -113,8 +127,9 @@ def serve(data_dir: Path, log_path: Path, workers: int = 1, ready_timeout: float
     command = [str(ARSHIF), "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)] if workers > 1 else []
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_timeout
@@ -140,8 +155,14 @@ def serve(data_dir: Path, log_path: Path, workers: int = 1, ready_timeout: float
             proc.wait()
 
 
-def run_load(url: str, mix: list[BenchQuery], clients: int, max_requests: int, max_seconds: float,
-             server_pid: int | None = None) -> dict:
+def run_load(
+    url: str,
+    mix: list[BenchQuery],
+    clients: int,
+    max_requests: int,
+    max_seconds: float,
+    server_pid: int | None = None,
+) -> dict:
     """Closed loop: ``clients`` threads share one ticket counter over the mix; stops at
     ``max_requests`` requests or ``max_seconds``, whichever comes first. Also returns the CPU the
     server and this load generator used, in cores (1.0 = one core busy all the time)."""
@@ -181,7 +202,14 @@ def run_load(url: str, mix: list[BenchQuery], clients: int, max_requests: int, m
     wall = time.perf_counter() - started
     cpu_client = cpu_seconds() - cpu_client
     cpu_server = cpu_seconds(server_pid) - cpu_server if server_pid else float("nan")
-    return {"clients": clients, "requests": len(samples), "failures": dict(failures), "seconds": wall,
-            "server_cores": cpu_server / wall, "client_cores": cpu_client / wall,
-            "rps": len(samples) / wall if wall else 0.0, "all": summary_ms([s for _, s in samples]),
-            "kinds": by_kind(samples)}
+    return {
+        "clients": clients,
+        "requests": len(samples),
+        "failures": dict(failures),
+        "seconds": wall,
+        "server_cores": cpu_server / wall,
+        "client_cores": cpu_client / wall,
+        "rps": len(samples) / wall if wall else 0.0,
+        "all": summary_ms([s for _, s in samples]),
+        "kinds": by_kind(samples),
+    }

@@ -27,7 +27,13 @@ def pct(values: list[float], p: float) -> float:
 
 def summary_ms(seconds: list[float]) -> dict[str, float]:
     ms = [s * 1000 for s in seconds]
-    return {"n": len(ms), "p50": pct(ms, 50), "p95": pct(ms, 95), "p99": pct(ms, 99), "max": max(ms, default=math.nan)}
+    return {
+        "n": len(ms),
+        "p50": pct(ms, 50),
+        "p95": pct(ms, 95),
+        "p99": pct(ms, 99),
+        "max": max(ms, default=math.nan),
+    }
 
 
 def du(path: Path) -> int:
@@ -138,9 +144,22 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 def machine() -> dict[str, str]:
-    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "?")
+    mem = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "?",
+    )
     versions = {}
     for pkg in ("tantivy", "whoosh", "sqlalchemy", "fastapi", "uvicorn", "httpx"):
         try:
@@ -156,7 +175,9 @@ def machine() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "bytecode cache": "off (PYTHONDONTWRITEBYTECODE set)" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on",
+        "bytecode cache": "off (PYTHONDONTWRITEBYTECODE set)"
+        if os.environ.get("PYTHONDONTWRITEBYTECODE")
+        else "on",
         **versions,
     }
 
@@ -232,8 +253,11 @@ def profile_summary(stats: pstats.Stats, top: int = 12) -> dict:
         if tt > 0:
             charge(func, tt)
     functions = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
-    ours = sorted(((f, v) for f, v in raw.items() if "/service/" in f[0].replace("\\", "/")),
-                  key=lambda kv: kv[1][3], reverse=True)[:top]
+    ours = sorted(
+        ((f, v) for f, v in raw.items() if "/service/" in f[0].replace("\\", "/")),
+        key=lambda kv: kv[1][3],
+        reverse=True,
+    )[:top]
     return {
         "total_s": total,
         "areas": sorted(((a, s, s / total) for a, s in areas.items()), key=lambda x: -x[1]),

@@ -53,12 +53,19 @@ def build(data_dir: Path) -> None:
     if marker.exists():
         return
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")} | {"ARSHIF_DATA_DIR": str(data_dir)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARSHIF_")} | {
+        "ARSHIF_DATA_DIR": str(data_dir)
+    }
     subprocess.run([str(ARSHIF), "db", "upgrade"], env=env, check=True, capture_output=True)
     log(f"ingesting {NEWS} into {data_dir} (minutes; log in {data_dir / 'ingest.log'})")
     with open(data_dir / "ingest.log", "wb") as err:
-        done = subprocess.run([str(ARSHIF), "ingest", "--json", "--no-progress", str(NEWS)], env=env,
-                              stdout=subprocess.PIPE, stderr=err, check=True)
+        done = subprocess.run(
+            [str(ARSHIF), "ingest", "--json", "--no-progress", str(NEWS)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            check=True,
+        )
     marker.write_bytes(done.stdout.strip().splitlines()[-1])
 
 
@@ -74,10 +81,14 @@ def reference(archive: Archive, names: tuple[str, ...], cache: Path) -> dict[str
     log(f"reference matcher over {count:,} articles")
     containing: dict[str, set[int]] = {name: set() for name in names}
     with archive.db.reading() as session:
-        for article_id, title, body in session.execute(select(Article.id, Article.title, Article.body)).yield_per(2000):
+        for article_id, title, body in session.execute(
+            select(Article.id, Article.title, Article.body)
+        ).yield_per(2000):
             for name in names_in(f"{title or ''}\n{body or ''}", names):
                 containing[name].add(article_id)
-    cache.write_text(json.dumps({"key": key, "containing": {n: sorted(ids) for n, ids in containing.items()}}))
+    cache.write_text(
+        json.dumps({"key": key, "containing": {n: sorted(ids) for n, ids in containing.items()}})
+    )
     return containing
 
 
@@ -86,7 +97,9 @@ def run(data_dir: Path, names: tuple[str, ...]) -> list[NameRow]:
     archive = Archive(Settings(data_dir=data_dir, database_url=None))
     try:
         if not archive.index.is_current:
-            log(f"index built by analyzer {archive.index.meta.analyzer_version}; rebuilding for {ANALYZER_VERSION}")
+            log(
+                f"index built by analyzer {archive.index.meta.analyzer_version}; rebuilding for {ANALYZER_VERSION}"
+            )
             archive.index.rebuild(archive.db)
         containing = reference(archive, names, data_dir.parent / "reference.json")
         return measure(SearchService(archive), containing)
@@ -95,17 +108,26 @@ def run(data_dir: Path, names: tuple[str, ...]) -> list[NameRow]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, default=OUT / "var")
-    parser.add_argument("--names", nargs="*", help="names to measure (default: place_names NAMES, HOMOGRAPHS, SPARSE)")
+    parser.add_argument(
+        "--names", nargs="*", help="names to measure (default: place_names NAMES, HOMOGRAPHS, SPARSE)"
+    )
     args = parser.parse_args()
     names = tuple(args.names) if args.names else NAMES + HOMOGRAPHS + SPARSE
     rows = run(args.data_dir, names)
     table = markdown(rows)
-    misses = [r.query for r in rows if (r.precision < PRECISION or r.recall < RECALL) and r.name not in HOMOGRAPHS + SPARSE]
+    misses = [
+        r.query
+        for r in rows
+        if (r.precision < PRECISION or r.recall < RECALL) and r.name not in HOMOGRAPHS + SPARSE
+    ]
     summary = (
         f"\nanalyzer {ANALYZER_VERSION}: {len(rows)} queries, {len(rows) - len(misses)} at precision ≥ {PRECISION} "
-        f"and recall ≥ {RECALL}" + (f"; below: {' '.join(misses)}" if misses else "")
+        f"and recall ≥ {RECALL}"
+        + (f"; below: {' '.join(misses)}" if misses else "")
         + f" (not held to the targets: homographs {' '.join(h for h in HOMOGRAPHS if h in names)};"
         f" under 20 articles {' '.join(h for h in SPARSE if h in names)})"
     )

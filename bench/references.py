@@ -35,13 +35,18 @@ class Whoosh:
     name = "whoosh"
 
     def __init__(self, path: Path) -> None:
-        warnings.filterwarnings("ignore", message='"is" with a literal', category=SyntaxWarning)  # whoosh 2.7's own code
+        warnings.filterwarnings(
+            "ignore", message='"is" with a literal', category=SyntaxWarning
+        )  # whoosh 2.7's own code
         from whoosh import fields, index
         from whoosh.analysis import SpaceSeparatedTokenizer
 
         schema = fields.Schema(
-            id=fields.ID(stored=True), text=fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
-            source=fields.ID(sortable=True), month=fields.ID(sortable=True), date=fields.DATETIME(),
+            id=fields.ID(stored=True),
+            text=fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
+            source=fields.ID(sortable=True),
+            month=fields.ID(sortable=True),
+            date=fields.DATETIME(),
         )
         path.mkdir(parents=True, exist_ok=True)
         self.index = index.create_in(str(path), schema)
@@ -89,11 +94,17 @@ class Whoosh:
         if q.source:
             filters.append(wq.Term("source", q.source))
         if q.date_from and q.date_to:
-            filters.append(wq.DateRange("date", datetime.fromisoformat(q.date_from),
-                                        datetime.fromisoformat(q.date_to + "T23:59:59")))
+            filters.append(
+                wq.DateRange(
+                    "date",
+                    datetime.fromisoformat(q.date_from),
+                    datetime.fromisoformat(q.date_to + "T23:59:59"),
+                )
+            )
         groups = {"source": FieldFacet("source"), "month": FieldFacet("month")} if q.facets else None
-        results = self.searcher.search(query, limit=q.offset + PAGE, filter=wq.And(filters) if filters else None,
-                                       groupedby=groups)
+        results = self.searcher.search(
+            query, limit=q.offset + PAGE, filter=wq.And(filters) if filters else None, groupedby=groups
+        )
         if q.facets:
             results.groups("source"), results.groups("month")
         return len(results), [hit["id"] for hit in results[q.offset : q.offset + PAGE]]
@@ -116,10 +127,14 @@ class Fts5:
     def build(self, records: list[dict], budget_s: float | None = None) -> dict:
         t0 = time.perf_counter()
         with self.db:
-            self.db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
-                                ((n + 1, r.get("title") or "", r.get("body") or "") for n, r in enumerate(records)))
-            self.db.executemany("INSERT INTO meta VALUES (?, ?, ?)",
-                                ((n + 1, r.get("source"), _day(r)) for n, r in enumerate(records)))
+            self.db.executemany(
+                "INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
+                ((n + 1, r.get("title") or "", r.get("body") or "") for n, r in enumerate(records)),
+            )
+            self.db.executemany(
+                "INSERT INTO meta VALUES (?, ?, ?)",
+                ((n + 1, r.get("source"), _day(r)) for n, r in enumerate(records)),
+            )
             self.db.execute("CREATE INDEX meta_source_day ON meta(source, day)")
         return {"docs": len(records), "analyze_s": 0.0, "index_s": time.perf_counter() - t0, "capped": False}
 
@@ -138,13 +153,22 @@ class Fts5:
         if meta:
             where += f" AND +rowid IN (SELECT id FROM meta WHERE {' AND '.join(meta)})"
         total = self.db.execute(f"SELECT count(*) FROM docs WHERE {where}", args).fetchone()[0]
-        ids = [str(r[0]) for r in self.db.execute(
-            f"SELECT rowid FROM docs WHERE {where} ORDER BY rank LIMIT {PAGE} OFFSET {int(q.offset)}", args)]
+        ids = [
+            str(r[0])
+            for r in self.db.execute(
+                f"SELECT rowid FROM docs WHERE {where} ORDER BY rank LIMIT {PAGE} OFFSET {int(q.offset)}",
+                args,
+            )
+        ]
         if q.facets:
             hits = f"SELECT rowid FROM docs WHERE {where}"
-            self.db.execute(f"SELECT source, count(*) FROM meta WHERE id IN ({hits}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20",
-                            args).fetchall()
-            self.db.execute(f"SELECT substr(day, 1, 7), count(*) FROM meta WHERE id IN ({hits}) GROUP BY 1", args).fetchall()
+            self.db.execute(
+                f"SELECT source, count(*) FROM meta WHERE id IN ({hits}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20",
+                args,
+            ).fetchall()
+            self.db.execute(
+                f"SELECT substr(day, 1, 7), count(*) FROM meta WHERE id IN ({hits}) GROUP BY 1", args
+            ).fetchall()
         return total, ids
 
     def close(self) -> None:

@@ -6,10 +6,19 @@ import math
 
 ONE_M = 1_000_000
 README_FIGURES = (  # ../shared/README.md: same machine kind, pre-analyzed text, 69,841 articles, 2-word AND
-    ("whoosh", "243", "68"), ("SQLite FTS5", "3,829", "22.5"), ("tantivy", "22,971", "0.7"),
+    ("whoosh", "243", "68"),
+    ("SQLite FTS5", "3,829", "22.5"),
+    ("tantivy", "22,971", "0.7"),
 )
-KIND_NAMES = {"1w": "1 word", "2w": "2 words", "3w": "3 words", "phrase": "phrase", "filter": "source + month filter",
-              "facets": "facets + histogram", "deep": "deep page (offset 500–1000)"}
+KIND_NAMES = {
+    "1w": "1 word",
+    "2w": "2 words",
+    "3w": "3 words",
+    "phrase": "phrase",
+    "filter": "source + month filter",
+    "facets": "facets + histogram",
+    "deep": "deep page (offset 500–1000)",
+}
 
 
 def mb(n: float) -> str:
@@ -17,7 +26,13 @@ def mb(n: float) -> str:
 
 
 def ms(x: float | None) -> str:
-    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
+    return (
+        "—"
+        if x is None or (isinstance(x, float) and math.isnan(x))
+        else f"{x:,.1f}"
+        if x < 100
+        else f"{x:,.0f}"
+    )
 
 
 def times(a: float, b: float) -> str:
@@ -33,7 +48,9 @@ def _largest(results: dict) -> str:
 
 
 def _level(results: dict, corpus: str, clients: int) -> dict | None:
-    return next((lv for lv in results["http"].get(corpus, {}).get("levels", []) if lv["clients"] == clients), None)
+    return next(
+        (lv for lv in results["http"].get(corpus, {}).get("levels", []) if lv["clients"] == clients), None
+    )
 
 
 def targets(results: dict) -> list[dict]:
@@ -43,45 +60,92 @@ def targets(results: dict) -> list[dict]:
     largest = _largest(results)
     big = results["ingest"][largest]
     n_big = results["size"][largest]
-    scope_big = (f"at {n_big:,} articles" if n_big >= ONE_M
-                 else f"at {n_big:,} articles, not 1M: indicative only")
+    scope_big = (
+        f"at {n_big:,} articles" if n_big >= ONE_M else f"at {n_big:,} articles, not 1M: indicative only"
+    )
 
     def add(key: str, target: str, measured: str, met: bool, by: str, scope: str) -> None:
-        out.append({"key": key, "target": target, "measured": measured, "status": "met" if met else "missed",
-                    "by": by, "scope": scope})
+        out.append(
+            {
+                "key": key,
+                "target": target,
+                "measured": measured,
+                "status": "met" if met else "missed",
+                "by": by,
+                "scope": scope,
+            }
+        )
 
     rate = real["articles_per_s"]
-    add("ingest", "ingest ≥ 1,500 articles/s end to end at 70k", f"{rate:,.0f} articles/s", rate >= 1500,
-        f"{rate / 1500:.2f}× the target" if rate >= 1500 else f"{1500 / rate:.1f}× too slow ({1500 - rate:,.0f} articles/s short)",
-        "at 69,841 (all)" if real["records"] >= 69_000 else f"at {real['records']:,} articles (subset)")
+    add(
+        "ingest",
+        "ingest ≥ 1,500 articles/s end to end at 70k",
+        f"{rate:,.0f} articles/s",
+        rate >= 1500,
+        f"{rate / 1500:.2f}× the target"
+        if rate >= 1500
+        else f"{1500 / rate:.1f}× too slow ({1500 - rate:,.0f} articles/s short)",
+        "at 69,841 (all)" if real["records"] >= 69_000 else f"at {real['records']:,} articles (subset)",
+    )
 
     if largest == "scaleup" and big["records"] >= ONE_M:
-        seconds, scope = big["wall_s"] * ONE_M / big["records"], f"measured: {big['records']:,} added to the real corpus"
+        seconds, scope = (
+            big["wall_s"] * ONE_M / big["records"],
+            f"measured: {big['records']:,} added to the real corpus",
+        )
     else:
         basis = big if largest == "scaleup" else real
         seconds = ONE_M / basis["articles_per_s"]
-        scope = (f"extrapolated linearly from {basis['records']:,} articles at {basis['articles_per_s']:,.0f}/s "
-                 "(rates usually fall as the index grows: optimistic)")
-    add("ingest_1m", "1M articles ingested in < 15 min", f"{seconds / 60:,.1f} min", seconds < 900,
-        f"{(900 - seconds) / 60:,.1f} min to spare" if seconds < 900 else f"{seconds / 900:.1f}× too slow ({(seconds - 900) / 60:,.0f} min over)",
-        scope)
+        scope = (
+            f"extrapolated linearly from {basis['records']:,} articles at {basis['articles_per_s']:,.0f}/s "
+            "(rates usually fall as the index grows: optimistic)"
+        )
+    add(
+        "ingest_1m",
+        "1M articles ingested in < 15 min",
+        f"{seconds / 60:,.1f} min",
+        seconds < 900,
+        f"{(900 - seconds) / 60:,.1f} min to spare"
+        if seconds < 900
+        else f"{seconds / 900:.1f}× too slow ({(seconds - 900) / 60:,.0f} min over)",
+        scope,
+    )
 
     p95 = results["inprocess"][largest]["all"]["p95"]
-    add("search_inprocess", "in-process search p95 ≤ 20 ms on 1M", f"p95 {ms(p95)} ms", p95 <= 20,
-        f"{20 - p95:.1f} ms to spare" if p95 <= 20 else f"{p95 / 20:.1f}× over ({p95 - 20:,.1f} ms)", scope_big)
+    add(
+        "search_inprocess",
+        "in-process search p95 ≤ 20 ms on 1M",
+        f"p95 {ms(p95)} ms",
+        p95 <= 20,
+        f"{20 - p95:.1f} ms to spare" if p95 <= 20 else f"{p95 / 20:.1f}× over ({p95 - 20:,.1f} ms)",
+        scope_big,
+    )
 
     level = _level(results, largest, 8)
     if level:
         p95 = level["all"]["p95"]
-        add("search_http", "HTTP p95 ≤ 50 ms at 8 clients on 1M", f"p95 {ms(p95)} ms ({level['rps']:.0f} req/s)",
-            p95 <= 50, f"{50 - p95:.1f} ms to spare" if p95 <= 50 else f"{p95 / 50:.1f}× over ({p95 - 50:,.0f} ms)", scope_big)
+        add(
+            "search_http",
+            "HTTP p95 ≤ 50 ms at 8 clients on 1M",
+            f"p95 {ms(p95)} ms ({level['rps']:.0f} req/s)",
+            p95 <= 50,
+            f"{50 - p95:.1f} ms to spare" if p95 <= 50 else f"{p95 / 50:.1f}× over ({p95 - 50:,.0f} ms)",
+            scope_big,
+        )
 
     memory = results["http"].get(largest, {}).get("rss", {})
     if memory:
         hwm = memory.get("VmHWM", 0)
-        add("rss", "serving 1M in < 1 GB resident memory", f"peak {mb(hwm)} (now {mb(memory.get('VmRSS', 0))})",
-            hwm < 2**30, f"{(2**30 - hwm) / 2**20:,.0f} MiB to spare" if hwm < 2**30 else f"{(hwm - 2**30) / 2**20:,.0f} MiB over",
-            scope_big + "; after the load runs")
+        add(
+            "rss",
+            "serving 1M in < 1 GB resident memory",
+            f"peak {mb(hwm)} (now {mb(memory.get('VmRSS', 0))})",
+            hwm < 2**30,
+            f"{(2**30 - hwm) / 2**20:,.0f} MiB to spare"
+            if hwm < 2**30
+            else f"{(hwm - 2**30) / 2**20:,.0f} MiB over",
+            scope_big + "; after the load runs",
+        )
     return out
 
 
@@ -89,29 +153,53 @@ def targets(results: dict) -> list[dict]:
 
 
 def table(results: dict) -> str:
-    lines = [f"\nArshif benchmark ({results['mode']}) — {results['machine']['date']} — {results['command']}", ""]
-    lines.append(f"{'ingest':<10}{'articles':>10}{'s':>8}{'art/s':>8}{'MB/s':>7}{'db':>11}{'index':>11}{'peak RSS':>11}")
+    lines = [
+        f"\nArshif benchmark ({results['mode']}) — {results['machine']['date']} — {results['command']}",
+        "",
+    ]
+    lines.append(
+        f"{'ingest':<10}{'articles':>10}{'s':>8}{'art/s':>8}{'MB/s':>7}{'db':>11}{'index':>11}{'peak RSS':>11}"
+    )
     for name, r in results["ingest"].items():
-        lines.append(f"{name:<10}{r['records']:>10,}{r['wall_s']:>8.1f}{r['articles_per_s']:>8,.0f}{r['mb_per_s']:>7.2f}"
-                     f"{mb(r['db_bytes']):>11}{mb(r['index_bytes']):>11}{mb(r['peak_rss_sum']):>11}")
+        lines.append(
+            f"{name:<10}{r['records']:>10,}{r['wall_s']:>8.1f}{r['articles_per_s']:>8,.0f}{r['mb_per_s']:>7.2f}"
+            f"{mb(r['db_bytes']):>11}{mb(r['index_bytes']):>11}{mb(r['peak_rss_sum']):>11}"
+        )
     lines += ["", f"{'search (ms)':<24}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}"]
     for name, r in results["inprocess"].items():
-        lines.append(f"{name + ' in-process':<24}{'':>8}{ms(r['all']['p50']):>8}{ms(r['all']['p95']):>8}{ms(r['all']['p99']):>8}")
+        lines.append(
+            f"{name + ' in-process':<24}{'':>8}{ms(r['all']['p50']):>8}{ms(r['all']['p95']):>8}{ms(r['all']['p99']):>8}"
+        )
         for lv in results["http"].get(name, {}).get("levels", []):
-            lines.append(f"{name + ' HTTP ×' + str(lv['clients']):<24}{lv['rps']:>8.1f}{ms(lv['all']['p50']):>8}"
-                         f"{ms(lv['all']['p95']):>8}{ms(lv['all']['p99']):>8}")
+            lines.append(
+                f"{name + ' HTTP ×' + str(lv['clients']):<24}{lv['rps']:>8.1f}{ms(lv['all']['p50']):>8}"
+                f"{ms(lv['all']['p95']):>8}{ms(lv['all']['p99']):>8}"
+            )
     arshif = results["inprocess"]["real"]
     ingest = results["ingest"]["real"]
-    lines += ["", f"{'system':<14}{'docs':>8}{'index art/s':>12}{'p50':>8}{'p95':>8}   Arshif ÷ system: art/s, p50, p95"]
-    lines.append(f"{'arshif':<14}{ingest['records']:>8,}{ingest['articles_per_s']:>12,.0f}{ms(arshif['all']['p50']):>8}{ms(arshif['all']['p95']):>8}")
+    lines += [
+        "",
+        f"{'system':<14}{'docs':>8}{'index art/s':>12}{'p50':>8}{'p95':>8}   Arshif ÷ system: art/s, p50, p95",
+    ]
+    lines.append(
+        f"{'arshif':<14}{ingest['records']:>8,}{ingest['articles_per_s']:>12,.0f}{ms(arshif['all']['p50']):>8}{ms(arshif['all']['p95']):>8}"
+    )
     for name, r in results["references"].items():
         s = r["search"]["all"]
-        lines.append(f"{name:<14}{r['docs']:>8,}{r['articles_per_s']:>12,.0f}{ms(s['p50']):>8}{ms(s['p95']):>8}   "
-                     f"{times(ingest['articles_per_s'], r['articles_per_s'])} {times(arshif['all']['p50'], s['p50'])} "
-                     f"{times(arshif['all']['p95'], s['p95'])}")
+        lines.append(
+            f"{name:<14}{r['docs']:>8,}{r['articles_per_s']:>12,.0f}{ms(s['p50']):>8}{ms(s['p95']):>8}   "
+            f"{times(ingest['articles_per_s'], r['articles_per_s'])} {times(arshif['all']['p50'], s['p50'])} "
+            f"{times(arshif['all']['p95'], s['p95'])}"
+        )
     a = results["analysis"]
-    lines += ["", (f"analysis: re.findall {a['regex_wps'] / 1e6:.2f} M words/s; analyze cold "
-              f"{(a['cold_wps'] or math.nan) / 1e6:.2f}, warm {a['warm_wps'] / 1e6:.2f} M words/s"), ""]
+    lines += [
+        "",
+        (
+            f"analysis: re.findall {a['regex_wps'] / 1e6:.2f} M words/s; analyze cold "
+            f"{(a['cold_wps'] or math.nan) / 1e6:.2f}, warm {a['warm_wps'] / 1e6:.2f} M words/s"
+        ),
+        "",
+    ]
     for t in results["targets"]:
         lines.append(f"{t['status'].upper():<7} {t['target']}: {t['measured']} — {t['by']} [{t['scope']}]")
     return "\n".join(lines) + "\n"
@@ -140,15 +228,38 @@ def markdown(results: dict) -> str:
         "",
     ]
     if mode == "quick":
-        out += [("> **Quick mode**: a ~5,000-article subset, short load runs and a small whoosh index. These figures "
-                "show the shape, not the targets' scale; `make bench` measures at 70k (and 1M)."), ""]
+        out += [
+            (
+                "> **Quick mode**: a ~5,000-article subset, short load runs and a small whoosh index. These figures "
+                "show the shape, not the targets' scale; `make bench` measures at 70k (and 1M)."
+            ),
+            "",
+        ]
     out += ["## Machine", ""] + _header("", "")
-    for key in ("cpu", "ram", "os", "python", "bytecode cache", "tantivy", "sqlite", "whoosh", "sqlalchemy", "fastapi",
-                "uvicorn", "httpx"):
+    for key in (
+        "cpu",
+        "ram",
+        "os",
+        "python",
+        "bytecode cache",
+        "tantivy",
+        "sqlite",
+        "whoosh",
+        "sqlalchemy",
+        "fastapi",
+        "uvicorn",
+        "httpx",
+    ):
         out.append(_row(key, m[key]))
-    out += ["", (f"Load average (1/5/15 min) at the start {results['load_start']}, at the end {results['load_end']}. "
+    out += [
+        "",
+        (
+            f"Load average (1/5/15 min) at the start {results['load_start']}, at the end {results['load_end']}. "
             "This is a shared 2-core machine: other processes (tests, other ingests) may have run during the "
-            "measurement, so treat absolute figures as noisy and compare the ratios within this run."), ""]
+            "measurement, so treat absolute figures as noisy and compare the ratios within this run."
+        ),
+        "",
+    ]
 
     out += ["## Targets (issue 8)", ""] + _header("target", "measured", "status", "by how much", "scope")
     for t in results["targets"]:
@@ -159,163 +270,391 @@ def markdown(results: dict) -> str:
     if results["args"].get("note"):
         out += [f"> {results['args']['note']}", ""]
     if mode == "full" and int(results["args"]["scale_up"]) < ONE_M:
-        out.append(f"- **Not the full configuration**: `make bench` defaults to all 69,841 articles plus a "
-                   f"1,000,000-article scale-up; this run used {int(results['args']['scale_up']):,}. Figures marked "
-                   "\"not 1M\" or \"extrapolated\" in the targets are therefore not measurements at 1M.")
-    out.append(f"- Real corpus: {real['articles']:,} articles "
-               + ("(all of `../shared/data/news/arabic_news.jsonl.xz`, ingested from the .xz in place)" if real["stride"] == 1 else
-                  f"(every {real['stride']}th record of `../shared/data/news/arabic_news.jsonl.xz`, so every outlet and "
-                  "year is in, written to a temporary .jsonl)")
-               + f", {real['bytes'] / 1e6:,.0f} MB of JSON Lines.")
+        out.append(
+            f"- **Not the full configuration**: `make bench` defaults to all 69,841 articles plus a "
+            f"1,000,000-article scale-up; this run used {int(results['args']['scale_up']):,}. Figures marked "
+            '"not 1M" or "extrapolated" in the targets are therefore not measurements at 1M.'
+        )
+    out.append(
+        f"- Real corpus: {real['articles']:,} articles "
+        + (
+            "(all of `../shared/data/news/arabic_news.jsonl.xz`, ingested from the .xz in place)"
+            if real["stride"] == 1
+            else f"(every {real['stride']}th record of `../shared/data/news/arabic_news.jsonl.xz`, so every outlet and "
+            "year is in, written to a temporary .jsonl)"
+        )
+        + f", {real['bytes'] / 1e6:,.0f} MB of JSON Lines."
+    )
     if "scaleup" in results:
         s = results["scaleup"]
-        out.append(f"- Scale-up corpus: {s['articles']:,} synthetic articles from `bench/scaleup.py` (seed {s['seed']}, "
-                   f"{s['bytes'] / 1e6:,.0f} MB, {s['bytes'] / s['articles']:,.0f} bytes/article vs "
-                   f"{real['bytes'] / real['articles']:,.0f} for the real ones; sha256 `{s['sha256'][:16]}…`; generated in "
-                   f"{s['seconds']} s), ingested into the same archive after the real corpus had been measured, "
-                   f"so the second set of search figures is on {results['size']['scaleup']:,} articles.")
+        out.append(
+            f"- Scale-up corpus: {s['articles']:,} synthetic articles from `bench/scaleup.py` (seed {s['seed']}, "
+            f"{s['bytes'] / 1e6:,.0f} MB, {s['bytes'] / s['articles']:,.0f} bytes/article vs "
+            f"{real['bytes'] / real['articles']:,.0f} for the real ones; sha256 `{s['sha256'][:16]}…`; generated in "
+            f"{s['seconds']} s), ingested into the same archive after the real corpus had been measured, "
+            f"so the second set of search figures is on {results['size']['scaleup']:,} articles."
+        )
     else:
-        out.append("- Scale-up corpus: **not run** (`--scale-up 0`); 1M figures below are extrapolated or measured "
-                   "on the real corpus only, as marked.")
+        out.append(
+            "- Scale-up corpus: **not run** (`--scale-up 0`); 1M figures below are extrapolated or measured "
+            "on the real corpus only, as marked."
+        )
     refs = results["references"]
     w = refs.get("whoosh", {})
-    out.append(f"- References: SQLite FTS5 on all {refs['sqlite-fts5']['docs']:,} real articles; whoosh on "
-               f"{w.get('docs', 0):,} of them (every k-th; capped at {results['args']['whoosh_docs']} docs and "
-               f"{results['args']['whoosh_budget']} s of indexing{', the time cap was hit' if w.get('capped') else ''}) — "
-               "whoosh's query latencies are on that smaller index (and from one timed pass), so Arshif ÷ whoosh "
-               "latency ratios flatter whoosh.")
-    out.append(f"- Query mix: {mix['queries']} queries ({', '.join(f'{v} {KIND_NAMES[k]}' for k, v in mix['kinds'].items())}), "
-               f"words drawn from {mix['sample_articles']:,} sampled articles by document-frequency band "
-               f"({'; '.join(f'{b}: {t}' for b, t in mix['thresholds'].items())}). In-process: one warm-up pass, then "
-               f"{results['args']['passes']} timed pass(es). HTTP: `arshif serve` on 127.0.0.1 "
-               f"({results['http'][next(iter(results['http']))].get('workers', 1)} worker process(es)), a warm-up of 100 requests, "
-               f"then 1, 8 and 32 closed-loop client threads (httpx, keep-alive), each level bounded by "
-               f"{results['args']['http_requests']} requests or {results['args']['http_seconds']} s. Page size 10; "
-               "Arshif folds near-duplicates, reads hits back from the database and builds snippets.")
+    out.append(
+        f"- References: SQLite FTS5 on all {refs['sqlite-fts5']['docs']:,} real articles; whoosh on "
+        f"{w.get('docs', 0):,} of them (every k-th; capped at {results['args']['whoosh_docs']} docs and "
+        f"{results['args']['whoosh_budget']} s of indexing{', the time cap was hit' if w.get('capped') else ''}) — "
+        "whoosh's query latencies are on that smaller index (and from one timed pass), so Arshif ÷ whoosh "
+        "latency ratios flatter whoosh."
+    )
+    out.append(
+        f"- Query mix: {mix['queries']} queries ({', '.join(f'{v} {KIND_NAMES[k]}' for k, v in mix['kinds'].items())}), "
+        f"words drawn from {mix['sample_articles']:,} sampled articles by document-frequency band "
+        f"({'; '.join(f'{b}: {t}' for b, t in mix['thresholds'].items())}). In-process: one warm-up pass, then "
+        f"{results['args']['passes']} timed pass(es). HTTP: `arshif serve` on 127.0.0.1 "
+        f"({results['http'][next(iter(results['http']))].get('workers', 1)} worker process(es)), a warm-up of 100 requests, "
+        f"then 1, 8 and 32 closed-loop client threads (httpx, keep-alive), each level bounded by "
+        f"{results['args']['http_requests']} requests or {results['args']['http_seconds']} s. Page size 10; "
+        "Arshif folds near-duplicates, reads hits back from the database and builds snippets."
+    )
     out.append("- Examples: " + "; ".join(f"{KIND_NAMES[k]} `{q}`" for k, q in mix["examples"].items()))
     out.append("")
 
     out += ["## Ingest (`arshif ingest --json`, end to end)", ""]
-    out += _header("ingest", "articles", "added", "duplicates", "wall s", "articles/s", "MB/s",
-                   "articles/s after start-up", "database after", "index after", "peak RSS, largest process",
-                   "peak RSS, sum of processes")
+    out += _header(
+        "ingest",
+        "articles",
+        "added",
+        "duplicates",
+        "wall s",
+        "articles/s",
+        "MB/s",
+        "articles/s after start-up",
+        "database after",
+        "index after",
+        "peak RSS, largest process",
+        "peak RSS, sum of processes",
+    )
     for name, r in results["ingest"].items():
-        label = "real, fresh archive" if name == "real" else f"scale-up, added to the {results['size']['real']:,} real"
-        out.append(_row(label, f"{r['records']:,}", f"{r['added']:,}", f"{r['duplicates']:,}", f"{r['wall_s']:,.1f}",
-                        f"{r['articles_per_s']:,.0f}", f"{r['mb_per_s']:.2f}", f"{r['records'] / r['cli_s']:,.0f}",
-                        mb(r["db_bytes"]), mb(r["index_bytes"]), mb(r["peak_rss_single"]), mb(r["peak_rss_sum"])))
-    out += ["", ("Wall time is the whole `arshif ingest` process, start-up (imports; with the bytecode cache off, "
-                 "see Machine, every process compiles what it imports) and the final index commit "
-                 "included; \"after start-up\" divides by the time the CLI itself reports for the ingest loop. MB/s "
-                 "counts uncompressed JSON Lines. Memory is sampled every 0.2 s over the ingest process and its "
-                 "indexer process (VmHWM per process, and the largest sampled sum of VmRSS)."), ""]
+        label = (
+            "real, fresh archive"
+            if name == "real"
+            else f"scale-up, added to the {results['size']['real']:,} real"
+        )
+        out.append(
+            _row(
+                label,
+                f"{r['records']:,}",
+                f"{r['added']:,}",
+                f"{r['duplicates']:,}",
+                f"{r['wall_s']:,.1f}",
+                f"{r['articles_per_s']:,.0f}",
+                f"{r['mb_per_s']:.2f}",
+                f"{r['records'] / r['cli_s']:,.0f}",
+                mb(r["db_bytes"]),
+                mb(r["index_bytes"]),
+                mb(r["peak_rss_single"]),
+                mb(r["peak_rss_sum"]),
+            )
+        )
+    out += [
+        "",
+        (
+            "Wall time is the whole `arshif ingest` process, start-up (imports; with the bytecode cache off, "
+            "see Machine, every process compiles what it imports) and the final index commit "
+            'included; "after start-up" divides by the time the CLI itself reports for the ingest loop. MB/s '
+            "counts uncompressed JSON Lines. Memory is sampled every 0.2 s over the ingest process and its "
+            "indexer process (VmHWM per process, and the largest sampled sum of VmRSS)."
+        ),
+        "",
+    ]
 
-    out += ["## Search latency", "", "Milliseconds, whole mix; req/s for HTTP is completed requests per wall second.", ""]
-    out += _header("corpus", "where", "clients", "requests", "req/s", "p50", "p95", "p99", "max", "errors",
-                   "CPU: server", "CPU: load generator")
+    out += [
+        "## Search latency",
+        "",
+        "Milliseconds, whole mix; req/s for HTTP is completed requests per wall second.",
+        "",
+    ]
+    out += _header(
+        "corpus",
+        "where",
+        "clients",
+        "requests",
+        "req/s",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "errors",
+        "CPU: server",
+        "CPU: load generator",
+    )
     for name, r in results["inprocess"].items():
         docs = results["size"][name]
-        out.append(_row(f"{name} ({docs:,})", "in-process", "1", f"{r['all']['n']:,}", "—", ms(r["all"]["p50"]),
-                        ms(r["all"]["p95"]), ms(r["all"]["p99"]), ms(r["all"]["max"]), r["errors"], "", ""))
+        out.append(
+            _row(
+                f"{name} ({docs:,})",
+                "in-process",
+                "1",
+                f"{r['all']['n']:,}",
+                "—",
+                ms(r["all"]["p50"]),
+                ms(r["all"]["p95"]),
+                ms(r["all"]["p99"]),
+                ms(r["all"]["max"]),
+                r["errors"],
+                "",
+                "",
+            )
+        )
         for lv in results["http"].get(name, {}).get("levels", []):
-            out.append(_row(f"{name} ({docs:,})", "HTTP", lv["clients"], f"{lv['requests']:,}", f"{lv['rps']:.1f}",
-                            ms(lv["all"]["p50"]), ms(lv["all"]["p95"]), ms(lv["all"]["p99"]), ms(lv["all"]["max"]),
-                            sum(lv["failures"].values()), f"{lv['server_cores']:.2f} cores",
-                            f"{lv['client_cores']:.2f} cores"))
+            out.append(
+                _row(
+                    f"{name} ({docs:,})",
+                    "HTTP",
+                    lv["clients"],
+                    f"{lv['requests']:,}",
+                    f"{lv['rps']:.1f}",
+                    ms(lv["all"]["p50"]),
+                    ms(lv["all"]["p95"]),
+                    ms(lv["all"]["p99"]),
+                    ms(lv["all"]["max"]),
+                    sum(lv["failures"].values()),
+                    f"{lv['server_cores']:.2f} cores",
+                    f"{lv['client_cores']:.2f} cores",
+                )
+            )
     for name, h in results["http"].items():
         out.append("")
-        out.append(f"Server memory on {name}: {mb(h['ready_rss'].get('VmRSS', 0))} resident when ready, "
-                   f"{mb(h['rss'].get('VmRSS', 0))} after the load runs, peak {mb(h['rss'].get('VmHWM', 0))}.")
-    out += ["", ("CPU is user + system time over the level's wall time, in cores (the machine has "
-                 f"{results['machine']['cpu'].split(' ')[0]}): a server near 1.0 is bound by one Python thread at a "
-                 "time; the load generator's share is CPU the server could not use."), ""]
+        out.append(
+            f"Server memory on {name}: {mb(h['ready_rss'].get('VmRSS', 0))} resident when ready, "
+            f"{mb(h['rss'].get('VmRSS', 0))} after the load runs, peak {mb(h['rss'].get('VmHWM', 0))}."
+        )
+    out += [
+        "",
+        (
+            "CPU is user + system time over the level's wall time, in cores (the machine has "
+            f"{results['machine']['cpu'].split(' ')[0]}): a server near 1.0 is bound by one Python thread at a "
+            "time; the load generator's share is CPU the server could not use."
+        ),
+        "",
+    ]
     for name in results["http"]:
         lv = _level(results, name, 8)
         if lv and lv["rps"]:
             cpu_ms = lv["server_cores"] * 1000 / lv["rps"]
-            out += [(f"On {name} at 8 clients the server spent {cpu_ms:.1f} ms of CPU per request and ran at "
-                     f"{lv['server_cores']:.2f} cores: one process serves about {1000 / cpu_ms:.0f} requests/s at most, so 8 "
-                     f"clients queue for ≈ 8 × {cpu_ms:.0f} = {8 * cpu_ms:.0f} ms per request (a p95 ≤ 50 ms at 8 clients "
-                     f"needs ≤ {50 / 8:.1f} ms of CPU per request in one process, or more worker processes)."), ""]
+            out += [
+                (
+                    f"On {name} at 8 clients the server spent {cpu_ms:.1f} ms of CPU per request and ran at "
+                    f"{lv['server_cores']:.2f} cores: one process serves about {1000 / cpu_ms:.0f} requests/s at most, so 8 "
+                    f"clients queue for ≈ 8 × {cpu_ms:.0f} = {8 * cpu_ms:.0f} ms per request (a p95 ≤ 50 ms at 8 clients "
+                    f"needs ≤ {50 / 8:.1f} ms of CPU per request in one process, or more worker processes)."
+                ),
+                "",
+            ]
     extra = results.get("http_workers", {})
     if extra:
-        out += [("Worker processes (`arshif serve --workers N`) side by side, same mix and bounds; the targets above "
-                "are judged on the first:"), ""]
-        out += _header("corpus", "workers", "clients", "requests", "req/s", "p50", "p95", "p99", "CPU: server",
-                       "CPU: load generator", "server RSS after (sum)")
+        out += [
+            (
+                "Worker processes (`arshif serve --workers N`) side by side, same mix and bounds; the targets above "
+                "are judged on the first:"
+            ),
+            "",
+        ]
+        out += _header(
+            "corpus",
+            "workers",
+            "clients",
+            "requests",
+            "req/s",
+            "p50",
+            "p95",
+            "p99",
+            "CPU: server",
+            "CPU: load generator",
+            "server RSS after (sum)",
+        )
         for name, series in extra.items():
             for h in [results["http"][name], *series]:
                 for lv in h["levels"]:
-                    out.append(_row(f"{name} ({results['size'][name]:,})", h.get("workers", 1), lv["clients"],
-                                    f"{lv['requests']:,}", f"{lv['rps']:.1f}", ms(lv["all"]["p50"]), ms(lv["all"]["p95"]),
-                                    ms(lv["all"]["p99"]), f"{lv['server_cores']:.2f} cores",
-                                    f"{lv['client_cores']:.2f} cores", mb(h["rss"].get("VmRSS", 0))))
+                    out.append(
+                        _row(
+                            f"{name} ({results['size'][name]:,})",
+                            h.get("workers", 1),
+                            lv["clients"],
+                            f"{lv['requests']:,}",
+                            f"{lv['rps']:.1f}",
+                            ms(lv["all"]["p50"]),
+                            ms(lv["all"]["p95"]),
+                            ms(lv["all"]["p99"]),
+                            f"{lv['server_cores']:.2f} cores",
+                            f"{lv['client_cores']:.2f} cores",
+                            mb(h["rss"].get("VmRSS", 0)),
+                        )
+                    )
         out.append("")
     out += ["By kind of query (p50 / p95 ms):", ""]
     systems = [(f"Arshif in-process, {n}", r["kinds"]) for n, r in results["inprocess"].items()]
-    systems += [(f"Arshif HTTP ×8, {n}", lv["kinds"]) for n in results["http"] for lv in [_level(results, n, 8)] if lv]
+    systems += [
+        (f"Arshif HTTP ×8, {n}", lv["kinds"]) for n in results["http"] for lv in [_level(results, n, 8)] if lv
+    ]
     systems += [(f"{n} ({r['docs']:,} docs)", r["search"]["kinds"]) for n, r in refs.items()]
     out += _header("kind", *(s for s, _ in systems))
     for kind, label in KIND_NAMES.items():
-        out.append(_row(label, *(f"{ms(k[kind]['p50'])} / {ms(k[kind]['p95'])}" if kind in k else "—" for _, k in systems)))
+        out.append(
+            _row(
+                label,
+                *(f"{ms(k[kind]['p50'])} / {ms(k[kind]['p95'])}" if kind in k else "—" for _, k in systems),
+            )
+        )
     out.append("")
 
     arshif, ingest = results["inprocess"]["real"], results["ingest"]["real"]
-    out += ["## Against the reference set-ups", "",
-            ("Same records and same query mix, same run. Ratios are Arshif ÷ reference: above 1 for articles/s means "
+    out += [
+        "## Against the reference set-ups",
+        "",
+        (
+            "Same records and same query mix, same run. Ratios are Arshif ÷ reference: above 1 for articles/s means "
             "Arshif indexes faster; below 1 for latency means Arshif answers faster. Arshif's articles/s is end to end "
             "(parse, analyze, dedupe, store in SQLite, index); FTS5's is inserting already-parsed records; whoosh's "
-            "is indexing pre-analyzed text (and, in brackets, including our analyzer's time)."), ""]
-    out += _header("system", "docs", "index articles/s", "query p50", "p95", "p99", "zero-hit queries",
-                   "Arshif ÷ it: articles/s", "p50", "p95")
-    out.append(_row("Arshif (in-process)", f"{ingest['records']:,}", f"{ingest['articles_per_s']:,.0f}", ms(arshif["all"]["p50"]),
-                    ms(arshif["all"]["p95"]), ms(arshif["all"]["p99"]), arshif["zero_hits"], "", "", ""))
+            "is indexing pre-analyzed text (and, in brackets, including our analyzer's time)."
+        ),
+        "",
+    ]
+    out += _header(
+        "system",
+        "docs",
+        "index articles/s",
+        "query p50",
+        "p95",
+        "p99",
+        "zero-hit queries",
+        "Arshif ÷ it: articles/s",
+        "p50",
+        "p95",
+    )
+    out.append(
+        _row(
+            "Arshif (in-process)",
+            f"{ingest['records']:,}",
+            f"{ingest['articles_per_s']:,.0f}",
+            ms(arshif["all"]["p50"]),
+            ms(arshif["all"]["p95"]),
+            ms(arshif["all"]["p99"]),
+            arshif["zero_hits"],
+            "",
+            "",
+            "",
+        )
+    )
     for name, r in refs.items():
         s = r["search"]
-        rate = f"{r['articles_per_s']:,.0f}" + (f" ({r['articles_per_s_with_analysis']:,.0f})" if r["analyze_s"] else "")
-        out.append(_row(name, f"{r['docs']:,}", rate, ms(s["all"]["p50"]), ms(s["all"]["p95"]), ms(s["all"]["p99"]),
-                        s["zero_hits"], times(ingest["articles_per_s"], r["articles_per_s"]),
-                        times(arshif["all"]["p50"], s["all"]["p50"]), times(arshif["all"]["p95"], s["all"]["p95"])))
-    out += ["", "For context, ../shared/README.md's figures for this corpus (not this run; pre-analyzed text, "
-            "2-word AND queries only): " + "; ".join(f"{n} {a} articles/s, p95 {p} ms" for n, a, p in README_FIGURES) + ".", ""]
+        rate = f"{r['articles_per_s']:,.0f}" + (
+            f" ({r['articles_per_s_with_analysis']:,.0f})" if r["analyze_s"] else ""
+        )
+        out.append(
+            _row(
+                name,
+                f"{r['docs']:,}",
+                rate,
+                ms(s["all"]["p50"]),
+                ms(s["all"]["p95"]),
+                ms(s["all"]["p99"]),
+                s["zero_hits"],
+                times(ingest["articles_per_s"], r["articles_per_s"]),
+                times(arshif["all"]["p50"], s["all"]["p50"]),
+                times(arshif["all"]["p95"], s["all"]["p95"]),
+            )
+        )
+    out += [
+        "",
+        "For context, ../shared/README.md's figures for this corpus (not this run; pre-analyzed text, "
+        "2-word AND queries only): "
+        + "; ".join(f"{n} {a} articles/s, p95 {p} ms" for n, a, p in README_FIGURES)
+        + ".",
+        "",
+    ]
 
     a = results["analysis"]
-    out += ["## Analysis throughput", "",
-            (f"`service.analysis.analyze` against `re.findall(r\"\\w+\")` on {a['articles']:,} articles (title + body, "
-            f"{a['chars'] / 1e6:.1f} M characters), one core, best of 2 (the measurement of `bench/analysis_speed.py`)."), ""]
+    out += [
+        "## Analysis throughput",
+        "",
+        (
+            f'`service.analysis.analyze` against `re.findall(r"\\w+")` on {a["articles"]:,} articles (title + body, '
+            f"{a['chars'] / 1e6:.1f} M characters), one core, best of 2 (the measurement of `bench/analysis_speed.py`)."
+        ),
+        "",
+    ]
     out += _header("", "words/s", "÷ regex split")
     out.append(_row("re.findall(\\w+)", f"{a['regex_wps'] / 1e6:.2f} M", "×1"))
     if a["cold_wps"]:
-        out.append(_row("analyze, cold word cache", f"{a['cold_wps'] / 1e6:.2f} M", times(a["cold_wps"], a["regex_wps"])))
-    out.append(_row("analyze, warm word cache", f"{a['warm_wps'] / 1e6:.2f} M", times(a["warm_wps"], a["regex_wps"])))
+        out.append(
+            _row(
+                "analyze, cold word cache",
+                f"{a['cold_wps'] / 1e6:.2f} M",
+                times(a["cold_wps"], a["regex_wps"]),
+            )
+        )
+    out.append(
+        _row("analyze, warm word cache", f"{a['warm_wps'] / 1e6:.2f} M", times(a["warm_wps"], a["regex_wps"]))
+    )
     out.append("")
 
     profiles = results.get("profiles", {})
     if profiles:
-        out += ["## Profiles of the missed targets", "",
-                ("cProfile (deterministic; it inflates pure-Python code relative to C/Rust, so read the shares as an "
+        out += [
+            "## Profiles of the missed targets",
+            "",
+            (
+                "cProfile (deterministic; it inflates pure-Python code relative to C/Rust, so read the shares as an "
                 "upper bound for Python). Self time is grouped by area; time in built-ins is charged to the code "
-                "that called them."), ""]
+                "that called them."
+            ),
+            "",
+        ]
         for name, p in profiles.items():
             if name == "ingest":
-                out.append(f"### Ingest: {p['articles']:,} articles in one process (store, then index after each batch), "
-                           f"{p['total_s']:.1f} s profiled")
+                out.append(
+                    f"### Ingest: {p['articles']:,} articles in one process (store, then index after each batch), "
+                    f"{p['total_s']:.1f} s profiled"
+                )
             else:
-                out.append(f"### Search: one pass of the {p['queries']} queries in-process on the largest corpus, "
-                           f"{p['total_s']:.1f} s profiled")
+                out.append(
+                    f"### Search: one pass of the {p['queries']} queries in-process on the largest corpus, "
+                    f"{p['total_s']:.1f} s profiled"
+                )
             per, unit = (p["articles"], "article") if name == "ingest" else (p["queries"], "query")
             areas = ", ".join(f"{a} {share:.0%}" for a, _, share in p["areas"][:3])
             top = p["functions"][0] if p["functions"] else None
-            out += ["", f"Where the time goes: {areas}."
-                    + (f" The largest single cost is `{top[0]}`: {top[2]:.2f} s over {top[1]:,} calls "
-                       f"({top[1] / max(per, 1):,.1f} per {unit})." if top else "")]
+            out += [
+                "",
+                f"Where the time goes: {areas}."
+                + (
+                    f" The largest single cost is `{top[0]}`: {top[2]:.2f} s over {top[1]:,} calls "
+                    f"({top[1] / max(per, 1):,.1f} per {unit})."
+                    if top
+                    else ""
+                ),
+            ]
             out += [""] + _header("area", "self s", "share")
             out += [_row(area, f"{s:.2f}", f"{share:.0%}") for area, s, share in p["areas"] if share >= 0.01]
-            out += ["", "Top functions by self time:", ""] + _header("function", "calls", "self s", "cumulative s")
-            out += [_row(f"`{f}`", f"{calls:,}", f"{tt:.2f}", f"{ct:.2f}") for f, calls, tt, ct in p["functions"]]
-            out += ["", "The project's own functions by cumulative time (callees included: the call tree's big branches):", ""]
+            out += ["", "Top functions by self time:", ""] + _header(
+                "function", "calls", "self s", "cumulative s"
+            )
+            out += [
+                _row(f"`{f}`", f"{calls:,}", f"{tt:.2f}", f"{ct:.2f}") for f, calls, tt, ct in p["functions"]
+            ]
+            out += [
+                "",
+                "The project's own functions by cumulative time (callees included: the call tree's big branches):",
+                "",
+            ]
             out += _header("function", "calls", "cumulative s", "share of the profile")
-            out += [_row(f"`{f}`", f"{calls:,}", f"{ct:.2f}", f"{share:.0%}") for f, calls, ct, share in p.get("inclusive", [])]
+            out += [
+                _row(f"`{f}`", f"{calls:,}", f"{ct:.2f}", f"{share:.0%}")
+                for f, calls, ct, share in p.get("inclusive", [])
+            ]
             out.append("")
     missing = [t for t in results["targets"] if t["status"] == "missed"]
     if missing and not profiles:

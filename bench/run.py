@@ -64,8 +64,14 @@ def ingest(path: Path, data_dir: Path, input_bytes: int) -> dict:
     subprocess.run([str(ARSHIF), "db", "upgrade"], env=env, check=True, capture_output=True, cwd=data_dir)
     with open(data_dir.parent / f"{data_dir.name}-ingest.log", "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(ARSHIF), "ingest", "--json", str(path)], env=env, cwd=data_dir,
-                                stdout=subprocess.PIPE, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(ARSHIF), "ingest", "--json", str(path)],
+            env=env,
+            cwd=data_dir,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            start_new_session=True,
+        )
         try:
             with measure.TreeMemory(proc.pid) as memory:
                 out, _ = proc.communicate()
@@ -80,11 +86,20 @@ def ingest(path: Path, data_dir: Path, input_bytes: int) -> dict:
     summary = json.loads(out.decode().strip().splitlines()[-1])
     db_bytes = sum(measure.du(p) for p in data_dir.glob("archive.db*"))
     return {
-        "records": summary["records"], "added": summary["added"], "duplicates": summary["duplicates"],
-        "failed": summary["failed"], "wall_s": wall, "cli_s": summary["seconds"], "input_bytes": input_bytes,
-        "articles_per_s": summary["records"] / wall, "mb_per_s": input_bytes / 1e6 / wall,
-        "db_bytes": db_bytes, "index_bytes": measure.du(data_dir / "index"),
-        "peak_rss_single": memory.peak_single, "peak_rss_sum": memory.peak_sum, "processes": len(memory.hwm),
+        "records": summary["records"],
+        "added": summary["added"],
+        "duplicates": summary["duplicates"],
+        "failed": summary["failed"],
+        "wall_s": wall,
+        "cli_s": summary["seconds"],
+        "input_bytes": input_bytes,
+        "articles_per_s": summary["records"] / wall,
+        "mb_per_s": input_bytes / 1e6 / wall,
+        "db_bytes": db_bytes,
+        "index_bytes": measure.du(data_dir / "index"),
+        "peak_rss_single": memory.peak_single,
+        "peak_rss_sum": memory.peak_sum,
+        "processes": len(memory.hwm),
     }
 
 
@@ -107,9 +122,11 @@ def search_http(data_dir: Path, mix: list, max_requests: int, max_seconds: float
         load.run_load(server.url, mix, 1, min(len(mix), 100), max_seconds)  # warm-up, not reported
         for clients in CLIENTS:
             level = load.run_load(server.url, mix, clients, max_requests, max_seconds, server.proc.pid)
-            log(f"  HTTP {clients:>2} clients, {workers} worker(s): {level['requests']} requests, {level['rps']:.1f} req/s, "
+            log(
+                f"  HTTP {clients:>2} clients, {workers} worker(s): {level['requests']} requests, {level['rps']:.1f} req/s, "
                 f"p50 {level['all']['p50']:.1f} ms, p95 {level['all']['p95']:.1f} ms; CPU: server "
-                f"{level['server_cores']:.2f}, load generator {level['client_cores']:.2f} cores")
+                f"{level['server_cores']:.2f}, load generator {level['client_cores']:.2f} cores"
+            )
             out["levels"].append(level)
         out["rss"] = server.memory()
     return out
@@ -118,7 +135,9 @@ def search_http(data_dir: Path, mix: list, max_requests: int, max_seconds: float
 def run_references(records: list[dict], mix: list, tmp: Path, args: argparse.Namespace) -> dict:
     out = {}
     cap = min(len(records), args.whoosh_docs)
-    spread = [records[i * len(records) // cap] for i in range(cap)]  # evenly over the corpus (ordered by outlet)
+    spread = [
+        records[i * len(records) // cap] for i in range(cap)
+    ]  # evenly over the corpus (ordered by outlet)
     random.Random(8).shuffle(spread)  # so that a time-capped prefix is still spread over outlets and years
     for system, subset, budget, passes in (
         (references.Fts5(tmp / "fts5.db"), records, None, args.passes),
@@ -126,11 +145,16 @@ def run_references(records: list[dict], mix: list, tmp: Path, args: argparse.Nam
     ):
         log(f"{system.name}: indexing {len(subset):,} articles")
         built = system.build(subset, budget)
-        log(f"{system.name}: {built['docs']:,} indexed in {built['index_s'] + built['analyze_s']:.1f} s; querying")
+        log(
+            f"{system.name}: {built['docs']:,} indexed in {built['index_s'] + built['analyze_s']:.1f} s; querying"
+        )
         timing = load.time_calls(lambda q, s=system: s.search(q)[0], mix, passes)
         system.close()
-        out[system.name] = built | {"search": timing, "articles_per_s": built["docs"] / built["index_s"],
-                                    "articles_per_s_with_analysis": built["docs"] / (built["index_s"] + built["analyze_s"])}
+        out[system.name] = built | {
+            "search": timing,
+            "articles_per_s": built["docs"] / built["index_s"],
+            "articles_per_s_with_analysis": built["docs"] / (built["index_s"] + built["analyze_s"]),
+        }
     return out
 
 
@@ -149,9 +173,15 @@ def analysis_throughput(records: list[dict], repeat: int) -> dict:
         cache.clear()
     cold, words = analysis_speed.timed(analyze, texts)
     warm = min(analysis_speed.timed(analyze, texts)[0] for _ in range(repeat))
-    return {"articles": len(records), "chars": sum(map(len, texts)), "regex_words": base_words, "tokens": words,
-            "regex_wps": base_words / base, "cold_wps": words / cold if cache is not None else None,
-            "warm_wps": words / warm}
+    return {
+        "articles": len(records),
+        "chars": sum(map(len, texts)),
+        "regex_words": base_words,
+        "tokens": words,
+        "regex_wps": base_words / base,
+        "cold_wps": words / cold if cache is not None else None,
+        "warm_wps": words / warm,
+    }
 
 
 def profile_ingest(records_path: Path, tmp: Path) -> dict:
@@ -168,7 +198,9 @@ def profile_ingest(records_path: Path, tmp: Path) -> dict:
     archive.upgrade()
     stream = records([records_path], lambda n: None)
     try:
-        run(archive, itertools.islice(stream, 50), sync_each_batch=True)  # imports and first-use set-up, unprofiled
+        run(
+            archive, itertools.islice(stream, 50), sync_each_batch=True
+        )  # imports and first-use set-up, unprofiled
         summary, stats = measure.profile_call(run, archive, stream, sync_each_batch=True)
     finally:
         archive.close()
@@ -195,26 +227,52 @@ def profile_search(data_dir: Path, mix: list) -> dict:
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="~5,000 articles, no scale-up, short load runs")
-    parser.add_argument("--articles", type=int, help="real articles to ingest (every k-th of the corpus; default all, quick 5000)")
-    parser.add_argument("--scale-up", type=int, help="synthetic articles to generate and ingest (default 1,000,000; quick 0)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help="real articles to ingest (every k-th of the corpus; default all, quick 5000)",
+    )
+    parser.add_argument(
+        "--scale-up", type=int, help="synthetic articles to generate and ingest (default 1,000,000; quick 0)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance.md")
     parser.add_argument("--whoosh-docs", type=int, help="cap on whoosh's index (default 20,000; quick 1,500)")
-    parser.add_argument("--whoosh-budget", type=float, help="seconds whoosh may spend indexing (default 240; quick 15)")
-    parser.add_argument("--http-seconds", type=float, help="wall-clock bound per HTTP load level (default 30; quick 6)")
-    parser.add_argument("--http-requests", type=int, help="request bound per HTTP load level (default 3000; quick 400)")
-    parser.add_argument("--passes", type=int, help="timed passes over the query mix in-process (default 3; quick 1)")
-    parser.add_argument("--serve-workers", default="1", help="`arshif serve --workers` values, comma-separated: "
-                        "the first is the one the targets are judged on, the others are measured beside it (e.g. 1,2)")
+    parser.add_argument(
+        "--whoosh-budget", type=float, help="seconds whoosh may spend indexing (default 240; quick 15)"
+    )
+    parser.add_argument(
+        "--http-seconds", type=float, help="wall-clock bound per HTTP load level (default 30; quick 6)"
+    )
+    parser.add_argument(
+        "--http-requests", type=int, help="request bound per HTTP load level (default 3000; quick 400)"
+    )
+    parser.add_argument(
+        "--passes", type=int, help="timed passes over the query mix in-process (default 3; quick 1)"
+    )
+    parser.add_argument(
+        "--serve-workers",
+        default="1",
+        help="`arshif serve --workers` values, comma-separated: "
+        "the first is the one the targets are judged on, the others are measured beside it (e.g. 1,2)",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
-    parser.add_argument("--note", default="", help="a sentence for the report: why this configuration, what else ran")
+    parser.add_argument(
+        "--note", default="", help="a sentence for the report: why this configuration, what else ran"
+    )
     args = parser.parse_args()
     quick = args.quick
     defaults = {
-        "articles": 5000 if quick else workload.CORPUS_SIZE, "scale_up": 0 if quick else 1_000_000,
-        "whoosh_docs": 1500 if quick else 20_000, "whoosh_budget": 15 if quick else 240,
-        "http_seconds": 6 if quick else 30, "http_requests": 400 if quick else 3000, "passes": 1 if quick else 3,
+        "articles": 5000 if quick else workload.CORPUS_SIZE,
+        "scale_up": 0 if quick else 1_000_000,
+        "whoosh_docs": 1500 if quick else 20_000,
+        "whoosh_budget": 15 if quick else 240,
+        "http_seconds": 6 if quick else 30,
+        "http_requests": 400 if quick else 3000,
+        "passes": 1 if quick else 3,
     }
     for key, value in defaults.items():
         if getattr(args, key) is None:
@@ -234,14 +292,23 @@ def search_both(results: dict, name: str, data_dir: Path, mix: list, args: argpa
     results["http"][name] = search_http(data_dir, mix, args.http_requests, args.http_seconds, first)
     for workers in more:
         results.setdefault("http_workers", {}).setdefault(name, []).append(
-            search_http(data_dir, mix, args.http_requests, args.http_seconds, workers))
+            search_http(data_dir, mix, args.http_requests, args.http_seconds, workers)
+        )
 
 
 def main() -> None:
     args = parse_args()
-    results: dict = {"command": args.command, "mode": "quick" if args.quick else "full", "machine": measure.machine(),
-                     "load_start": measure.loadavg(), "args": {k: str(v) for k, v in vars(args).items()},
-                     "inprocess": {}, "http": {}, "ingest": {}, "size": {}}
+    results: dict = {
+        "command": args.command,
+        "mode": "quick" if args.quick else "full",
+        "machine": measure.machine(),
+        "load_start": measure.loadavg(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "inprocess": {},
+        "http": {},
+        "ingest": {},
+        "size": {},
+    }
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="arshif-bench-"))
     archive_dir = tmp / "archive"
@@ -257,11 +324,19 @@ def main() -> None:
         else:
             source = tmp / "real.jsonl"
             workload.write_subset(source, args.articles)
-        results["real"] = {"articles": len(records), "stride": workload.stride_for(args.articles), "bytes": real_bytes}
+        results["real"] = {
+            "articles": len(records),
+            "stride": workload.stride_for(args.articles),
+            "bytes": real_bytes,
+        }
         log(f"ingesting {len(records):,} real articles")
         results["ingest"]["real"] = ingest(source, archive_dir, real_bytes)
         results["size"]["real"] = results["ingest"]["real"]["added"]
-        log("  {records:,} articles in {wall_s:.1f} s: {articles_per_s:.0f} articles/s".format(**results["ingest"]["real"]))
+        log(
+            "  {records:,} articles in {wall_s:.1f} s: {articles_per_s:.0f} articles/s".format(
+                **results["ingest"]["real"]
+            )
+        )
         if source != workload.NEWS:
             source.unlink()
 
@@ -270,21 +345,38 @@ def main() -> None:
         mix, results["mix"] = workload.build_mix(sample, indexed=len(records))
         results["mix"]["queries"] = len(mix)
         results["mix"]["kinds"] = {k: sum(q.kind == k for q in mix) for k in workload.MIX}
-        results["mix"]["examples"] = {k: next(q.q for q in mix if q.kind == k) for k in workload.MIX
-                                      if any(q.kind == k for q in mix)}
+        results["mix"]["examples"] = {
+            k: next(q.q for q in mix if q.kind == k) for k in workload.MIX if any(q.kind == k for q in mix)
+        }
         search_both(results, "real", archive_dir, mix, args)
 
         # 2. the scale-up corpus, added to the same archive, then search again
         if args.scale_up:
             log(f"generating {args.scale_up:,} scale-up articles")
             path = tmp / "scaleup.jsonl"
-            gen = subprocess.run([str(PYTHON), str(BENCH / "scaleup.py"), "--n", str(args.scale_up), "--out", str(path),
-                                  "--json"], check=True, capture_output=True, text=True)
+            gen = subprocess.run(
+                [
+                    str(PYTHON),
+                    str(BENCH / "scaleup.py"),
+                    "--n",
+                    str(args.scale_up),
+                    "--out",
+                    str(path),
+                    "--json",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             results["scaleup"] = json.loads(gen.stdout)
             log(f"ingesting {args.scale_up:,} scale-up articles into the same archive")
             results["ingest"]["scaleup"] = ingest(path, archive_dir, results["scaleup"]["bytes"])
             results["size"]["scaleup"] = results["size"]["real"] + results["ingest"]["scaleup"]["added"]
-            log("  {records:,} articles in {wall_s:.1f} s: {articles_per_s:.0f} articles/s".format(**results["ingest"]["scaleup"]))
+            log(
+                "  {records:,} articles in {wall_s:.1f} s: {articles_per_s:.0f} articles/s".format(
+                    **results["ingest"]["scaleup"]
+                )
+            )
             path.unlink()
             search_both(results, "scaleup", archive_dir, mix, args)
 

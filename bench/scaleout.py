@@ -36,8 +36,15 @@ from tests.postgres import PostgresServer
 def timed_ingest(data_dir: Path, files: list[Path], **env: str) -> tuple[float, int]:
     """Run one `arshif ingest` per file at once; returns (seconds, articles added in all)."""
     started = time.perf_counter()
-    runs = [subprocess.Popen([ARSHIF, "ingest", str(f), "--no-progress", "--json"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env_for(data_dir / f"n{i}", **env)) for i, f in enumerate(files)]
+    runs = [
+        subprocess.Popen(
+            [ARSHIF, "ingest", str(f), "--no-progress", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env_for(data_dir / f"n{i}", **env),
+        )
+        for i, f in enumerate(files)
+    ]
     added = 0
     for run in runs:
         out, err = run.communicate()
@@ -52,7 +59,11 @@ def visibility(writer: Server, reader: Server, count: int, tag: str) -> list[flo
     with httpx.Client(timeout=30) as http:
         for i in range(count):
             marker = f"علامة{tag}{i}"
-            body = {"title": f"خبر {marker}", "body": f"نص قصير يحمل {marker} للقياس.", "external_id": f"{tag}-{i}"}
+            body = {
+                "title": f"خبر {marker}",
+                "body": f"نص قصير يحمل {marker} للقياس.",
+                "external_id": f"{tag}-{i}",
+            }
             assert http.post(writer.url + "/api/articles", json=body).status_code == 201
             written = time.perf_counter()
             while http.get(reader.url + "/api/search", params={"q": marker}).json()["total"] != 1:
@@ -88,17 +99,34 @@ def main() -> None:
             subprocess.run([ARSHIF, "db", "upgrade"], env=env_for(data_dir / "n0", **env), check=True)
         lite_s, lite_n = timed_ingest(lite_dir, [first])
         pg_s, pg_n = timed_ingest(pg_dir, [first], ARSHIF_DATABASE_URL=pg_url)
-        rows.append(("ingest, one node, SQLite", f"{lite_n:,} articles in {lite_s:.1f} s = {lite_n / lite_s:.0f} articles/s"))
+        rows.append(
+            (
+                "ingest, one node, SQLite",
+                f"{lite_n:,} articles in {lite_s:.1f} s = {lite_n / lite_s:.0f} articles/s",
+            )
+        )
         ratio = (pg_n / pg_s) / (lite_n / lite_s)
-        rows.append(("ingest, one node, PostgreSQL",
-                     f"{pg_n:,} articles in {pg_s:.1f} s = {pg_n / pg_s:.0f} articles/s (×{ratio:.2f} of SQLite)"))
+        rows.append(
+            (
+                "ingest, one node, PostgreSQL",
+                f"{pg_n:,} articles in {pg_s:.1f} s = {pg_n / pg_s:.0f} articles/s (×{ratio:.2f} of SQLite)",
+            )
+        )
         # Into an empty database of its own, like the single-node run; each of the two nodes indexes
         # everything (its own half and the other's), and here both share the same two cores.
         pair_url = postgres.create_database()
-        subprocess.run([ARSHIF, "db", "upgrade"], env=env_for(work / "pair" / "n0", ARSHIF_DATABASE_URL=pair_url), check=True)
+        subprocess.run(
+            [ARSHIF, "db", "upgrade"],
+            env=env_for(work / "pair" / "n0", ARSHIF_DATABASE_URL=pair_url),
+            check=True,
+        )
         both_s, both_n = timed_ingest(work / "pair", halves, ARSHIF_DATABASE_URL=pair_url)
-        rows.append(("ingest, two nodes at once on this one machine, PostgreSQL",
-                     f"{both_n:,} articles in {both_s:.1f} s = {both_n / both_s:.0f} articles/s"))
+        rows.append(
+            (
+                "ingest, two nodes at once on this one machine, PostgreSQL",
+                f"{both_n:,} articles in {both_s:.1f} s = {both_n / both_s:.0f} articles/s",
+            )
+        )
 
         started = time.perf_counter()
         node_b = Server(work / "node-b" / "var", ARSHIF_DATABASE_URL=pg_url).start(ready_within=3600)
@@ -112,15 +140,30 @@ def main() -> None:
         lite = Server(lite_dir / "n0").start()
         same = visibility(lite, lite, args.writes, "lite")
         lite.stop()
-        for label, values in (("write on a → found on b (PostgreSQL, two nodes)", cross),
-                              ("write → found, one SQLite node (reference)", same)):
+        for label, values in (
+            ("write on a → found on b (PostgreSQL, two nodes)", cross),
+            ("write → found, one SQLite node (reference)", same),
+        ):
             ms = summary_ms(values)
-            rows.append((label, f"p50 {ms['p50']:.0f} ms, p95 {ms['p95']:.0f} ms, max {ms['max']:.0f} ms over {ms['n']} writes"))
+            rows.append(
+                (
+                    label,
+                    f"p50 {ms['p50']:.0f} ms, p95 {ms['p95']:.0f} ms, max {ms['max']:.0f} ms over {ms['n']} writes",
+                )
+            )
     finally:
         postgres.stop()
     run = f"`bench/scaleout.py --records {args.records}`, {time.strftime('%Y-%m-%d %H:%M')}, 2 cores shared by every process of the run."
-    report = ["# Scale-out on PostgreSQL — measured", "", run, "",
-              "| measure | result |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
+    report = [
+        "# Scale-out on PostgreSQL — measured",
+        "",
+        run,
+        "",
+        "| measure | result |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in rows),
+        "",
+    ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(report), encoding="utf-8")
     print("\n".join(report))

@@ -40,7 +40,9 @@ def load_pool() -> tuple[list[tuple], list[tuple[int, str]], list[datetime]]:
         kept = [p for p in (record.get("body") or "").split("\n") if len(p) >= MIN_PARAGRAPH]
         if kept:
             paragraphs.extend((len(articles), p) for p in kept)
-            articles.append((record.get("title") or kept[0][:60], record.get("source"), record.get("category")))
+            articles.append(
+                (record.get("title") or kept[0][:60], record.get("source"), record.get("category"))
+            )
         try:
             dates.append(datetime.fromisoformat(record["published_at"]))
         except (KeyError, TypeError, ValueError):
@@ -66,29 +68,52 @@ def generate(n: int, out: Path, seed: int = 8) -> dict:
                     break
             title, source, category = articles[picks[0][0]]
             published = rng.choice(dates) + timedelta(seconds=rng.randint(-15 * 86400, 15 * 86400))
-            line = json.dumps({
-                "id": f"scaleup-{seed}-{i:07d}", "title": f"{title} ({i + 1})", "body": "\n".join(p for _, p in picks),
-                "source": source, "url": f"https://scaleup.invalid/{seed}/{i}", "published_at": published.isoformat(),
-                "category": category,
-            }, ensure_ascii=False).encode() + b"\n"
+            line = (
+                json.dumps(
+                    {
+                        "id": f"scaleup-{seed}-{i:07d}",
+                        "title": f"{title} ({i + 1})",
+                        "body": "\n".join(p for _, p in picks),
+                        "source": source,
+                        "url": f"https://scaleup.invalid/{seed}/{i}",
+                        "published_at": published.isoformat(),
+                        "category": category,
+                    },
+                    ensure_ascii=False,
+                ).encode()
+                + b"\n"
+            )
             f.write(line)
             digest.update(line)
             size += len(line)
-    return {"articles": n, "bytes": size, "sha256": digest.hexdigest(), "seed": seed, "pool_articles": len(articles),
-            "pool_paragraphs": len(paragraphs), "seconds": round(time.perf_counter() - started, 1), "path": str(out)}
+    return {
+        "articles": n,
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+        "seed": seed,
+        "pool_articles": len(articles),
+        "pool_paragraphs": len(paragraphs),
+        "seconds": round(time.perf_counter() - started, 1),
+        "path": str(out),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args()
     stats = generate(args.n, args.out, args.seed)
-    print(json.dumps(stats) if args.json else
-          f"{stats['articles']:,} articles, {stats['bytes'] / 1e6:.0f} MB → {stats['path']} "
-          f"(sha256 {stats['sha256'][:16]}…, {stats['seconds']} s)")
+    print(
+        json.dumps(stats)
+        if args.json
+        else f"{stats['articles']:,} articles, {stats['bytes'] / 1e6:.0f} MB → {stats['path']} "
+        f"(sha256 {stats['sha256'][:16]}…, {stats['seconds']} s)"
+    )
 
 
 if __name__ == "__main__":

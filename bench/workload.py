@@ -104,7 +104,12 @@ class BenchQuery:
 
 
 def _usable(exact: str, raw: str) -> bool:
-    return len(exact) >= 3 and exact not in STOPWORDS and raw.isalpha() and all("\u0621" <= c <= "\u06ff" for c in raw)
+    return (
+        len(exact) >= 3
+        and exact not in STOPWORDS
+        and raw.isalpha()
+        and all("\u0621" <= c <= "\u06ff" for c in raw)
+    )
 
 
 def build_mix(sample: list[dict], indexed: int, seed: int = 8) -> tuple[list[BenchQuery], dict]:
@@ -195,11 +200,15 @@ def build_mix(sample: list[dict], indexed: int, seed: int = 8) -> tuple[list[Ben
                 mix.append(BenchQuery(kind, words, band, facets=True))
             elif sample[i].get("source") and month_of(i):
                 start, end = month_of(i)
-                mix.append(BenchQuery(kind, words, band, source=sample[i]["source"], date_from=start, date_to=end))
+                mix.append(
+                    BenchQuery(kind, words, band, source=sample[i]["source"], date_from=start, date_to=end)
+                )
     deep = [w for w in by_band["very common"] if df[w] / n * indexed >= 1200] or by_band["very common"][:5]
     for k in range(MIX["deep"]):
         if deep:
-            mix.append(BenchQuery("deep", (surface[deep[k % len(deep)]],), "very common", offset=500 + 100 * (k % 6)))
+            mix.append(
+                BenchQuery("deep", (surface[deep[k % len(deep)]],), "very common", offset=500 + 100 * (k % 6))
+            )
     rng.shuffle(mix)  # kinds interleaved: any prefix of the mix (a bounded load run) is representative
     info = {
         "sample_articles": n,

@@ -66,7 +66,9 @@ def _shown(url: str) -> str:
 
 @db_app.command("copy")
 def db_copy(
-    target: Annotated[str, typer.Argument(help="Where to: an empty database, e.g. postgresql://user:password@host/arshif")],
+    target: Annotated[
+        str, typer.Argument(help="Where to: an empty database, e.g. postgresql://user:password@host/arshif")
+    ],
 ) -> None:
     """Copy the whole archive (ids, clusters, change log) into another, empty database."""
     from service.db.copy import copy_archive
@@ -80,15 +82,19 @@ def db_copy(
     copied = copy_archive(Database(source.sqlalchemy_url), Database(target_url))
     for table, rows in copied.items():
         err.print(f"{table}: {rows:,}")
-    err.print(f"copied {_shown(source.sqlalchemy_url)} → {_shown(target_url)}; "
-              "each node builds its index from it when it starts")
+    err.print(
+        f"copied {_shown(source.sqlalchemy_url)} → {_shown(target_url)}; "
+        "each node builds its index from it when it starts"
+    )
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes; each searches on its own core.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes; each searches on its own core.")
+    ] = 1,
 ) -> None:
     """Serve the API and the search page with uvicorn."""
     import os
@@ -103,16 +109,26 @@ def serve(
     _archive().close()
     # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
     # proxy_headers=False: the client address is the socket's, never X-Forwarded-For (see Settings).
-    uvicorn.run("service.server.app:create_app", factory=True, workers=workers, host=host, port=port,
-                log_config=None, proxy_headers=False,
-                # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
-                http="service.server.protocol:GuardedHttpToolsProtocol",
-                timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections)
+    uvicorn.run(
+        "service.server.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=False,
+        # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
+        http="service.server.protocol:GuardedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
+    )
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files or directories (recursive); '-' reads standard input.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or directories (recursive); '-' reads standard input.")
+    ],
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -132,12 +148,14 @@ def ingest(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Query, e.g. \'"دير الزور" قسد -داعش\'.')],
+    query: Annotated[str, typer.Argument(help="Query, e.g. '\"دير الزور\" قسد -داعش'.")],
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 10,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "relevance",
     source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")
+    ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="To date (inclusive).")] = None,
     no_fold: Annotated[bool, typer.Option("--no-fold", help="Do not fold near-duplicates.")] = False,
     match: Annotated[str, typer.Option(help="all | any")] = "all",
@@ -147,24 +165,49 @@ def search(
     from service.search.engine import SearchService
     from service.search.request import make_request
 
-    request = make_request(query, limit=limit, offset=offset, sort=sort, match=match, sources=source,
-                           date_from=date_from, date_to=date_to, fold=not no_fold, facets=json_output)
+    request = make_request(
+        query,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        match=match,
+        sources=source,
+        date_from=date_from,
+        date_to=date_to,
+        fold=not no_fold,
+        facets=json_output,
+    )
     response = SearchService(_archive()).search(request)
     if json_output:
         from service.api.schemas import HitOut
 
         # a hit in JSON is the API's hit (snippet as HTML, and as text plus spans), with fewer fields
-        fields = {"id", "external_id", "title", "title_spans", "source", "author", "published_at", "url", "score",
-                  "snippet", "snippet_text", "snippet_spans", "cluster_size"}
-        _print_json({
-            "total": response.total,
-            "hits": [HitOut.model_validate(h).model_dump(include=fields) for h in response.hits],
-            "facets": response.facets,
-            "match": response.match,
-            "fallback": response.fallback,
-            "suggestions": response.suggestions,
-            "took_ms": response.took_ms,
-        })
+        fields = {
+            "id",
+            "external_id",
+            "title",
+            "title_spans",
+            "source",
+            "author",
+            "published_at",
+            "url",
+            "score",
+            "snippet",
+            "snippet_text",
+            "snippet_spans",
+            "cluster_size",
+        }
+        _print_json(
+            {
+                "total": response.total,
+                "hits": [HitOut.model_validate(h).model_dump(include=fields) for h in response.hits],
+                "facets": response.facets,
+                "match": response.match,
+                "fallback": response.fallback,
+                "suggestions": response.suggestions,
+                "took_ms": response.took_ms,
+            }
+        )
         return
     from service.search.render import print_results
 
@@ -187,9 +230,12 @@ def export(
 
     if fmt not in ("jsonl", "csv"):
         raise ArshifError("الصيغة يجب أن تكون jsonl أو csv", "--format must be jsonl or csv")
-    request = make_request(query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False,
-                           snippets=False)
-    articles = SearchService(_archive()).iter_matches(request)  # a query with nothing to search for stops here
+    request = make_request(
+        query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False, snippets=False
+    )
+    articles = SearchService(_archive()).iter_matches(
+        request
+    )  # a query with nothing to search for stops here
     for chunk in write_export(articles, fmt):
         sys.stdout.write(chunk)
 
@@ -242,13 +288,17 @@ def backup(dest: Annotated[Path, typer.Argument(help="An empty or new directory.
     from service.backup import backup as run_backup
 
     manifest = run_backup(_archive(), dest)
-    err.print(f"backup written to {dest}: {manifest['articles']:,} articles, integrity {manifest['integrity']}")
+    err.print(
+        f"backup written to {dest}: {manifest['articles']:,} articles, integrity {manifest['integrity']}"
+    )
 
 
 @app.command()
 def restore(
     source: Annotated[Path, typer.Argument(help="A directory made by `arshif backup`.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace the archive in the data directory.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the archive in the data directory.")
+    ] = False,
 ) -> None:
     """Bring a backup back into the data directory (stop the server first)."""
     from service.archive import Archive
@@ -275,7 +325,11 @@ def synonyms_list(json_output: Annotated[bool, typer.Option("--json")] = False) 
 
 
 @synonyms_app.command("add")
-def synonyms_add(terms: Annotated[list[str], typer.Argument(help='Terms that mean the same, e.g. قسد "قوات سوريا الديمقراطية".')]) -> None:
+def synonyms_add(
+    terms: Annotated[
+        list[str], typer.Argument(help='Terms that mean the same, e.g. قسد "قوات سوريا الديمقراطية".')
+    ],
+) -> None:
     """Add a synonym group."""
     from service.search.synonyms import add_group
 
@@ -284,7 +338,9 @@ def synonyms_add(terms: Annotated[list[str], typer.Argument(help='Terms that mea
 
 
 @synonyms_app.command("remove")
-def synonyms_remove(group_id: Annotated[int, typer.Argument(help="Group id (see `arshif synonyms list`).")]) -> None:
+def synonyms_remove(
+    group_id: Annotated[int, typer.Argument(help="Group id (see `arshif synonyms list`).")],
+) -> None:
     """Remove a synonym group."""
     from service.search.synonyms import delete_group
 
@@ -311,5 +367,3 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("توقّف بطلب المستخدم — interrupted")
         raise SystemExit(130) from None
-
-

@@ -12,7 +12,9 @@ class ArshifError(Exception):
     type: str = "bad-request"
     retry_after: int | None = None  # seconds, for a 503 the client should retry
 
-    def __init__(self, message_ar: str, message_en: str, *, status: int | None = None, type: str | None = None):
+    def __init__(
+        self, message_ar: str, message_en: str, *, status: int | None = None, type: str | None = None
+    ):
         super().__init__(message_en)
         self.message_ar = message_ar
         self.message_en = message_en

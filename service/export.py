@@ -12,8 +12,22 @@ from service.db import Article
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CSV_FIELDS = ("id", "external_id", "source", "url", "title", "author", "section", "published_at", "language",
-              "cluster_id", "ingested_at", "updated_at", "body", "metadata")
+CSV_FIELDS = (
+    "id",
+    "external_id",
+    "source",
+    "url",
+    "title",
+    "author",
+    "section",
+    "published_at",
+    "language",
+    "cluster_id",
+    "ingested_at",
+    "updated_at",
+    "body",
+    "metadata",
+)
 
 
 def article_record(article: Article) -> dict[str, Any]:

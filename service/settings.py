@@ -42,38 +42,57 @@ class Settings(BaseSettings):
     read_keys: CsvList = Field(default_factory=list, description="If set, reads need one of these keys.")
     log_level: str = "INFO"
     max_request_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted.")
-    cors_origins: CsvList = Field(default_factory=list, description="Browser origins that may call the API (CORS).")
+    cors_origins: CsvList = Field(
+        default_factory=list, description="Browser origins that may call the API (CORS)."
+    )
     allowed_hosts: CsvList = Field(
         default_factory=list,
         description="Host names the server answers (any port; '.example.org' takes its subdomains too, '*' any). "
         "Empty: localhost, 127.0.0.1 and [::1]. The address `arshif serve --host` binds is always added, "
         "and a wildcard bind (0.0.0.0, ::) also answers IP addresses.",
     )
-    bind_host: str | None = Field(None, description="Set by `arshif serve --host`: the address it listens on.")
+    bind_host: str | None = Field(
+        None, description="Set by `arshif serve --host`: the address it listens on."
+    )
     max_headers: int = Field(100, ge=1, description="Most request headers accepted (431 beyond).")
-    max_header_bytes: int = Field(64 * 1024, ge=1024, description="Largest request line plus headers, in bytes.")
-    header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send a whole request head.")
+    max_header_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest request line plus headers, in bytes."
+    )
+    header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client has to send a whole request head."
+    )
     keep_alive_timeout: int = Field(5, ge=1, description="Seconds an idle keep-alive connection stays open.")
-    max_connections: int = Field(1000, ge=1, description="Open connections per worker; more are answered 503.")
+    max_connections: int = Field(
+        1000, ge=1, description="Open connections per worker; more are answered 503."
+    )
     max_ingest_bytes: int = Field(1024**3, description="Decompressed bytes one POST /api/ingest may read.")
-    max_ingest_records: int = Field(1_000_000, description="Lines or records (blank lines too) one upload may hold.")
+    max_ingest_records: int = Field(
+        1_000_000, description="Lines or records (blank lines too) one upload may hold."
+    )
     max_ingest_seconds: float = Field(600.0, description="Time one POST /api/ingest may work.")
     write_deadline_s: float = Field(
-        30.0, gt=0, description="How long a write waits for another process's write lock before a 503 (SQLite)."
+        30.0,
+        gt=0,
+        description="How long a write waits for another process's write lock before a 503 (SQLite).",
     )
     cursor_key: SecretStr | None = Field(
-        None, description="Secret that signs search cursors; give every node of a cluster the same one. "
+        None,
+        description="Secret that signs search cursors; give every node of a cluster the same one. "
         "Unset: a random key kept in <data_dir>/cursor.key.",
     )
 
-    _split = field_validator("api_keys", "read_keys", "cors_origins", "allowed_hosts", mode="before")(_split_csv)
+    _split = field_validator("api_keys", "read_keys", "cors_origins", "allowed_hosts", mode="before")(
+        _split_csv
+    )
 
     @field_validator("database_url")
     @classmethod
     def _supported_store(cls, value: str | None) -> str | None:
         if value and not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
-            raise ValueError("Arshif stores its archive in SQLite (the default) or PostgreSQL "
-                             "(postgresql://user:password@host/database)")
+            raise ValueError(
+                "Arshif stores its archive in SQLite (the default) or PostgreSQL "
+                "(postgresql://user:password@host/database)"
+            )
         return value
 
     @field_validator("log_level")
@@ -91,7 +110,7 @@ class Settings(BaseSettings):
         # A plain postgresql:// URL would ask SQLAlchemy for psycopg2; we ship psycopg 3.
         for plain in ("postgresql://", "postgres://"):
             if self.database_url.startswith(plain):
-                return "postgresql+psycopg://" + self.database_url[len(plain):]
+                return "postgresql+psycopg://" + self.database_url[len(plain) :]
         return self.database_url
 
     @property

@@ -36,7 +36,9 @@ ARSHIF = str(Path(sys.executable).with_name("arshif"))
 
 
 def needs_shared(path: Path) -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not path.exists(), reason=f"{path} not present (../shared is beside the repo in CI)")
+    return pytest.mark.skipif(
+        not path.exists(), reason=f"{path} not present (../shared is beside the repo in CI)"
+    )
 
 
 def write_news(path: Path, count: int, start: int = 0) -> Path:
@@ -84,9 +86,17 @@ def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(data_dir: Path, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    data_dir: Path, *args: str, input: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ARSHIF, *args], check=False, capture_output=True, text=True, env=env_for(data_dir, **env), input=input, timeout=600
+        [ARSHIF, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env_for(data_dir, **env),
+        input=input,
+        timeout=600,
     )
 
 
@@ -126,8 +136,10 @@ class Server:
         run_cli(self.data_dir, "db", "upgrade", **self.env).check_returncode()
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [ARSHIF, "serve", "--port", str(self.port)], env=env_for(self.data_dir, **self.env),
-                stdout=log, stderr=subprocess.STDOUT,
+                [ARSHIF, "serve", "--port", str(self.port)],
+                env=env_for(self.data_dir, **self.env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:

@@ -26,7 +26,9 @@ def _bin_dir() -> Path:
     for candidate in reversed(candidates):
         if (candidate / "postgres").exists():
             return candidate
-    raise RuntimeError("PostgreSQL server binaries not found: `make test` installs Debian's postgresql package")
+    raise RuntimeError(
+        "PostgreSQL server binaries not found: `make test` installs Debian's postgresql package"
+    )
 
 
 class PostgresServer:
@@ -53,12 +55,32 @@ class PostgresServer:
             os.chown(self.root, user.pw_uid, user.pw_gid)
         self.port = free_port()
         data = self.root / "data"
-        self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self._run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
+        self._run(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
         return self
 
     @property
@@ -77,7 +99,9 @@ class PostgresServer:
         if self.root is None:
             return
         try:
-            self._run(str(_bin_dir() / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+            self._run(
+                str(_bin_dir() / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None

@@ -39,7 +39,8 @@ NAMES = frozenset(
 # reads a typed run of these words as the name — the phrase, or the words joined — not as two words
 # anywhere in the article (بيت لحم "house" + "meat" had precision 0.24 on the corpus).
 PHRASE_NAMES = frozenset(
-    tuple(name.split("_")) for name in "دير_الزور خان_يونس خان_شيخون رام_الله نصر_الله بيت_لحم".split()  # noqa: SIM905
+    tuple(name.split("_"))
+    for name in "دير_الزور خان_يونس خان_شيخون رام_الله نصر_الله بيت_لحم".split()  # noqa: SIM905
 )
 
 _DEFINITE = frozenset(n for n in NAMES if n.startswith("ال"))
@@ -82,4 +83,6 @@ def is_name(exact: str) -> bool:
 
 def is_phrase_name(words: tuple[str, ...]) -> bool:
     """Whether these exact forms spell a listed multi-word name (a final ه read as ة, like ``_listed``)."""
-    return tuple(w[:-1] + "ة" if w.endswith("ه") else w for w in words) in PHRASE_NAMES or words in PHRASE_NAMES
+    return (
+        tuple(w[:-1] + "ة" if w.endswith("ه") else w for w in words) in PHRASE_NAMES or words in PHRASE_NAMES
+    )

@@ -157,7 +157,9 @@ def surface_pattern(form: str) -> str:
     (an exact form or a stem): each letter as any letter folding to it, diacritics and tatweel allowed
     between letters. A cheap scan of stored text for where a word may be; ``analyze`` confirms it."""
     between = f"[{re.escape(_DROPPED)}]*"
-    return between.join(f"[{re.escape(_SOURCES.get(ch, ch))}]" if ch in _SOURCES else re.escape(ch) for ch in form)
+    return between.join(
+        f"[{re.escape(_SOURCES.get(ch, ch))}]" if ch in _SOURCES else re.escape(ch) for ch in form
+    )
 
 
 def analyze_query_word(word: str) -> list[Token]:

@@ -31,7 +31,9 @@ def _is_json(content_type: str | None) -> bool:
     message = Message()
     message["content-type"] = content_type
     subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def loads_capped(text: str, max_items: int, too_many: Callable[[], ArshifError]) -> Any:
@@ -75,8 +77,13 @@ def _invalid(type_: str, msg: str, loc: tuple[Any, ...] = ("body",)) -> RequestV
     return RequestValidationError([{"type": type_, "loc": loc, "msg": msg, "input": None}])
 
 
-def parse_json(raw: bytes, content_type: str | None, adapter: TypeAdapter[T], max_items: int,
-               too_many: Callable[[], ArshifError]) -> T:
+def parse_json(
+    raw: bytes,
+    content_type: str | None,
+    adapter: TypeAdapter[T],
+    max_items: int,
+    too_many: Callable[[], ArshifError],
+) -> T:
     """Bytes → validated value, with the errors FastAPI gives for a JSON body (422 ``validation``)."""
     if not raw:
         raise _invalid("missing", "Field required")
@@ -89,8 +96,11 @@ def parse_json(raw: bytes, content_type: str | None, adapter: TypeAdapter[T], ma
     except json.JSONDecodeError as exc:
         raise _invalid("json_invalid", f"JSON decode error: {exc.msg}", ("body", exc.pos)) from None
     except RecursionError:
-        raise ArshifError("بنية JSON متداخلة بعمق أكبر من المسموح", "the JSON body is nested too deeply",
-                          type="json-too-deep") from None
+        raise ArshifError(
+            "بنية JSON متداخلة بعمق أكبر من المسموح",
+            "the JSON body is nested too deeply",
+            type="json-too-deep",
+        ) from None
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
@@ -99,7 +109,9 @@ def parse_json(raw: bytes, content_type: str | None, adapter: TypeAdapter[T], ma
         ) from None
 
 
-def json_body(type_: Any, max_items: int, too_many: Callable[[], ArshifError]) -> Callable[[Request], Awaitable[Any]]:
+def json_body(
+    type_: Any, max_items: int, too_many: Callable[[], ArshifError]
+) -> Callable[[Request], Awaitable[Any]]:
     """A dependency giving the request's JSON body as ``type_``, parsed off the event loop."""
     adapter: TypeAdapter[Any] = TypeAdapter(type_)
 

@@ -37,7 +37,9 @@ def _no_lone_surrogates(value: Any) -> Any:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                raise ValueError("text contains invalid Unicode (lone surrogates) / نص بترميز غير صالح") from None
+                raise ValueError(
+                    "text contains invalid Unicode (lone surrogates) / نص بترميز غير صالح"
+                ) from None
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -58,16 +60,22 @@ class ArticlePatch(TextModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "عنوان مصحَّح"}]})
 
-    body: str | None = Field(None, min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
+    body: str | None = Field(
+        None, min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر"
+    )
     title: str | None = Field(None, max_length=2000)
     url: str | None = Field(None, max_length=2000)
-    external_id: str | None = Field(None, max_length=500, description="The article's id upstream; unique per source.")
+    external_id: str | None = Field(
+        None, max_length=500, description="The article's id upstream; unique per source."
+    )
     source: str | None = Field(None, max_length=200)
     author: str | None = Field(None, max_length=500)
     section: str | None = Field(None, max_length=500)
     published_at: datetime | None = None
     language: str | None = Field(None, max_length=16)
-    metadata: dict[str, Any] | None = Field(None, description=f"Anything else, nested at most {MAX_METADATA_DEPTH} levels")
+    metadata: dict[str, Any] | None = Field(
+        None, description=f"Anything else, nested at most {MAX_METADATA_DEPTH} levels"
+    )
 
     @field_validator("published_at")
     @classmethod
@@ -76,8 +84,10 @@ class ArticlePatch(TextModel):
             return None
         utc = as_utc(value)
         if utc is None:
-            raise ValueError("published_at is outside the range of dates once converted to UTC"
-                             " / تاريخ النشر خارج مدى التواريخ بعد تحويله إلى التوقيت العالمي")
+            raise ValueError(
+                "published_at is outside the range of dates once converted to UTC"
+                " / تاريخ النشر خارج مدى التواريخ بعد تحويله إلى التوقيت العالمي"
+            )
         return utc
 
     @field_validator("metadata")
@@ -85,8 +95,10 @@ class ArticlePatch(TextModel):
     def _not_too_deep(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         keys = too_deep_metadata(value or {})
         if keys:
-            raise ValueError(f"metadata {', '.join(repr(k[:40]) for k in keys[:3])} nested deeper than {MAX_METADATA_DEPTH} levels"
-                             f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى")
+            raise ValueError(
+                f"metadata {', '.join(repr(k[:40]) for k in keys[:3])} nested deeper than {MAX_METADATA_DEPTH} levels"
+                f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى"
+            )
         return value
 
 
@@ -95,12 +107,20 @@ class ArticleIn(ArticlePatch):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "title": "اشتباكات بين قوات النظام و«قسد» في دير الزور",
-            "body": "تجددت الاشتباكات صباح اليوم بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
-            "source": "بلدي نيوز", "author": "كنان سلطان", "section": "أخبار سورية",
-            "url": "https://example.org/news/1", "external_id": "news-1", "published_at": "2018-02-07T10:00:00Z",
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "اشتباكات بين قوات النظام و«قسد» في دير الزور",
+                    "body": "تجددت الاشتباكات صباح اليوم بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
+                    "source": "بلدي نيوز",
+                    "author": "كنان سلطان",
+                    "section": "أخبار سورية",
+                    "url": "https://example.org/news/1",
+                    "external_id": "news-1",
+                    "published_at": "2018-02-07T10:00:00Z",
+                }
+            ]
+        },
     )
 
     body: str = Field(min_length=1, max_length=20_000_000, description="Text as published / النص كما نُشر")
@@ -133,7 +153,9 @@ class ArticleOut(BaseModel):
 
 
 class ArticleDetail(ArticleOut):
-    cluster_members: list[ArticleSummary] = Field(description="The same story in other outlets / الخبر نفسه في مصادر أخرى")
+    cluster_members: list[ArticleSummary] = Field(
+        description="The same story in other outlets / الخبر نفسه في مصادر أخرى"
+    )
 
 
 class ArticleList(BaseModel):
@@ -158,8 +180,10 @@ def marked_html(marked: Marked) -> str:
     return "".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece) for piece, hit in marked.parts())
 
 
-SPANS = (" [start, end) offsets in Unicode code points (not UTF-16 units), sorted, never overlapping"
-         " / بداية كل كلمة ونهايتها بعدد المحارف (نقاط يونيكود لا وحدات UTF-16)، مرتبة وغير متداخلة")
+SPANS = (
+    " [start, end) offsets in Unicode code points (not UTF-16 units), sorted, never overlapping"
+    " / بداية كل كلمة ونهايتها بعدد المحارف (نقاط يونيكود لا وحدات UTF-16)، مرتبة وغير متداخلة"
+)
 
 
 class HitOut(BaseModel):
@@ -168,10 +192,11 @@ class HitOut(BaseModel):
     title: str | None
     title_html: str = Field(
         description="Title, HTML-escaped, query words in <mark>"
-                    " / العنوان بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
+        " / العنوان بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
     )
     title_spans: list[tuple[int, int]] = Field(
-        description="Where the query words stand in `title` / مواضع كلمات البحث في العنوان:" + SPANS, examples=[[[0, 7]]]
+        description="Where the query words stand in `title` / مواضع كلمات البحث في العنوان:" + SPANS,
+        examples=[[[0, 7]]],
     )
     source: str | None
     author: str | None
@@ -181,14 +206,15 @@ class HitOut(BaseModel):
     score: float
     snippet: str = Field(
         description="`snippet_text` HTML-escaped, query words in <mark>"
-                    " / المقطع بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
+        " / المقطع بصيغة HTML: محارفه الخاصة مُرمَّزة وكلمات البحث داخل <mark>",
     )
     snippet_text: str = Field(
         description="Best fragment of the body as plain text, not escaped; … where it was cut"
-                    " / أفضل مقطع من النص كما هو دون ترميز HTML، وعلامة … حيث قُطع",
+        " / أفضل مقطع من النص كما هو دون ترميز HTML، وعلامة … حيث قُطع",
     )
     snippet_spans: list[tuple[int, int]] = Field(
-        description="Where the query words stand in `snippet_text` / مواضع كلمات البحث في المقطع:" + SPANS, examples=[[[2, 9]]]
+        description="Where the query words stand in `snippet_text` / مواضع كلمات البحث في المقطع:" + SPANS,
+        examples=[[[2, 9]]],
     )
     cluster_id: int
     cluster_size: int
@@ -205,8 +231,11 @@ class HitOut(BaseModel):
         title: Marked = values.pop("marked_title")
         snippet: Marked = values.pop("snippet")
         return values | {
-            "title_html": marked_html(title), "title_spans": title.spans,
-            "snippet": marked_html(snippet), "snippet_text": snippet.text, "snippet_spans": snippet.spans,
+            "title_html": marked_html(title),
+            "title_spans": title.spans,
+            "snippet": marked_html(snippet),
+            "snippet_text": snippet.text,
+            "snippet_spans": snippet.spans,
         }
 
 
@@ -237,7 +266,9 @@ class SearchOut(BaseModel):
     offset: int
     limit: int
     match: Literal["all", "any"]
-    fallback: bool = Field(description="True when no article had all the words and any-word matching was used")
+    fallback: bool = Field(
+        description="True when no article had all the words and any-word matching was used"
+    )
     facets: dict[str, list[Bucket]]
     histogram: Histogram | None
     suggestions: list[str] = Field(description="Did you mean / هل تقصد")
@@ -270,14 +301,20 @@ class SynonymGroupOut(BaseModel):
 
 
 class SynonymGroupIn(TextModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"terms": ["قسد", "قوات سوريا الديمقراطية"]}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"terms": ["قسد", "قوات سوريا الديمقراطية"]}]}
+    )
     terms: list[str] = Field(min_length=2, max_length=20)
 
 
 class SynonymsIn(TextModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"], ["فبراير", "شباط"]]}]},
+        json_schema_extra={
+            "examples": [
+                {"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"], ["فبراير", "شباط"]]}
+            ]
+        },
     )
     groups: list[list[str]] = Field(max_length=10_000)
 
@@ -297,4 +334,6 @@ class StatsOut(BaseModel):
     last_ingest: datetime | None
     analyzer_version: str
     database: str
-    change_feed: str = Field(description='How this node hears of changes: "listen" (PostgreSQL NOTIFY) or "poll"')
+    change_feed: str = Field(
+        description='How this node hears of changes: "listen" (PostgreSQL NOTIFY) or "poll"'
+    )

@@ -13,6 +13,14 @@ from service.db.models import (
 )
 
 __all__ = [
-    "Article", "ArticleBand", "ArticleSignature", "Base", "Change", "Database", "IngestRun", "Source", "SynonymGroup",
+    "Article",
+    "ArticleBand",
+    "ArticleSignature",
+    "Base",
+    "Change",
+    "Database",
+    "IngestRun",
+    "Source",
+    "SynonymGroup",
     "get_database",
 ]

@@ -19,7 +19,9 @@ from service.errors import ArshifError
 BATCH = 1000
 
 
-def copy_archive(source: Database, target: Database, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def copy_archive(
+    source: Database, target: Database, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     migrate.upgrade(target.url)
     tables = Base.metadata.sorted_tables  # parents before children
     with target.engine.connect() as probe:
@@ -51,7 +53,9 @@ def _advance_sequences(connection: Connection, tables: Sequence[Table]) -> None:
         keys = list(table.primary_key.columns)
         if len(keys) == 1:
             name = keys[0].name
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'), COALESCE(MAX({name}), 0) + 1, false)"
-                f" FROM {table.name}"
-            ))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'), COALESCE(MAX({name}), 0) + 1, false)"
+                    f" FROM {table.name}"
+                )
+            )

@@ -27,6 +27,7 @@ MAX_ID = 2**31 - 1
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
+
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, hands back aware UTC: SQLite has no time zones, so we keep one convention."""
 
@@ -43,8 +44,10 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012 - read by SQLAlchemy's declarative base, never mutated
+
 
 class Source(Base):
     __tablename__ = "sources"
@@ -54,6 +57,7 @@ class Source(Base):
     domain: Mapped[str | None] = mapped_column(String(255), index=True)
 
     articles: Mapped[list[Article]] = relationship(back_populates="source")
+
 
 class Article(Base):
     __tablename__ = "articles"
@@ -90,6 +94,7 @@ class Article(Base):
 
     source: Mapped[Source | None] = relationship(back_populates="articles", lazy="joined")
 
+
 class ArticleSignature(Base):
     """MinHash signature per article, kept so a candidate pair can be checked without re-reading bodies."""
 
@@ -111,6 +116,7 @@ class ArticleBand(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False, index=True
     )
 
+
 class Change(Base):
     """The outbox: every insert, update and delete gets a monotonically increasing sequence number.
 
@@ -124,6 +130,7 @@ class Change(Base):
     op: Mapped[str] = mapped_column(String(8))  # "upsert" | "delete" | "synonyms" (article_id: the group)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
+
 class SynonymGroup(Base):
     """Terms and phrases that mean the same thing (قسد ⇄ قوات سوريا الديمقراطية); expanded at query time."""
 
@@ -132,6 +139,7 @@ class SynonymGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     terms: Mapped[list[str]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
 
 class IngestRun(Base):
     __tablename__ = "ingest_runs"
@@ -146,4 +154,16 @@ class IngestRun(Base):
     failed: Mapped[int] = mapped_column(default=0)
     inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-__all__ = ["MAX_ID", "Article", "ArticleBand", "ArticleSignature", "Base", "Change", "IngestRun", "Source", "SynonymGroup", "utcnow"]
+
+__all__ = [
+    "MAX_ID",
+    "Article",
+    "ArticleBand",
+    "ArticleSignature",
+    "Base",
+    "Change",
+    "IngestRun",
+    "Source",
+    "SynonymGroup",
+    "utcnow",
+]

@@ -76,7 +76,9 @@ class ChangeNotifications:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10, application_name=LISTENER_NAME) as conn:
+                with psycopg.connect(
+                    self.conninfo, autocommit=True, connect_timeout=10, application_name=LISTENER_NAME
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening = True
                     self.on_change()
@@ -85,7 +87,10 @@ class ChangeNotifications:
                             self.on_change()
             except psycopg.Error as exc:
                 if self.listening:
-                    log.warning("change notifications lost; polling until reconnected", extra={"fields": {"error": str(exc)}})
+                    log.warning(
+                        "change notifications lost; polling until reconnected",
+                        extra={"fields": {"error": str(exc)}},
+                    )
                 self.listening = False
                 self._stop.wait(self.RETRY_S)
         self.listening = False

@@ -16,7 +16,9 @@ from service.analysis import Token, analyze
 PHRASE_GAP = 100
 
 
-def pre_tokenized(text: str, tokens: list[Token]) -> tuple[tantivy.PreTokenizedString, tantivy.PreTokenizedString]:
+def pre_tokenized(
+    text: str, tokens: list[Token]
+) -> tuple[tantivy.PreTokenizedString, tantivy.PreTokenizedString]:
     """Both term forms of one text; every term keeps the offsets of the original word it came from."""
     exact = [tantivy.Token(t.exact, t.position, t.start, t.end) for t in tokens]
     stem = [tantivy.Token(t.stem, t.position, t.start, t.end) for t in tokens]
@@ -29,7 +31,10 @@ def whole_text(title: str, title_tokens: list[Token], body: str) -> tuple[str, l
     if not title_tokens:
         return body, analyze(body)
     shift, first = len(title) + 1, title_tokens[-1].position + PHRASE_GAP
-    body_tokens = [t._replace(start=t.start + shift, end=t.end + shift, position=t.position + first) for t in analyze(body)]
+    body_tokens = [
+        t._replace(start=t.start + shift, end=t.end + shift, position=t.position + first)
+        for t in analyze(body)
+    ]
     return f"{title}\n{body}", title_tokens + body_tokens
 
 

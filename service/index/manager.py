@@ -271,7 +271,10 @@ class SearchIndex:
         missing, gone = stored - indexed, indexed - stored
         if not missing and not gone:
             return 0
-        log.warning("index disagreed with the database", extra={"fields": {"missing": len(missing), "gone": len(gone)}})
+        log.warning(
+            "index disagreed with the database",
+            extra={"fields": {"missing": len(missing), "gone": len(gone)}},
+        )
         with self._lock:
             index = tantivy.Index.open(str(self.path))
             writer = index.writer(WRITER_HEAP, 1)
@@ -293,7 +296,9 @@ class SearchIndex:
     def lag(self, db: Database) -> dict[str, float | int]:
         applied = self.meta.applied_seq
         with db.reading() as session:
-            pending = session.scalar(select(func.count()).select_from(Change).where(Change.seq > applied)) or 0
+            pending = (
+                session.scalar(select(func.count()).select_from(Change).where(Change.seq > applied)) or 0
+            )
             oldest = session.scalar(select(func.min(Change.at)).where(Change.seq > applied))
         seconds = 0.0
         if oldest is not None:
@@ -317,7 +322,10 @@ def _changes_after(db: Database, seq: int, limit: int) -> list[tuple[int, int | 
     """(seq, article id), the id None for changes that are not an article's (synonyms)."""
     with db.reading() as session:
         rows = session.execute(
-            select(Change.seq, Change.article_id, Change.op).where(Change.seq > seq).order_by(Change.seq).limit(limit)
+            select(Change.seq, Change.article_id, Change.op)
+            .where(Change.seq > seq)
+            .order_by(Change.seq)
+            .limit(limit)
         )
         return [(row.seq, row.article_id if row.op in ARTICLE_OPS else None) for row in rows]
 
@@ -326,7 +334,9 @@ def _all_ids(db: Database, batch: int) -> Iterator[list[int]]:
     last = 0
     while True:
         with db.reading() as session:
-            ids = list(session.scalars(select(Article.id).where(Article.id > last).order_by(Article.id).limit(batch)))
+            ids = list(
+                session.scalars(select(Article.id).where(Article.id > last).order_by(Article.id).limit(batch))
+            )
         if not ids:
             return
         yield ids
@@ -335,8 +345,14 @@ def _all_ids(db: Database, batch: int) -> Iterator[list[int]]:
 
 def _documents(db: Database, ids: list[int]) -> Iterator[tantivy.Document]:
     columns = (
-        Article.id, Article.title, Article.body, Source.name, Article.author, Article.section,
-        Article.published_at, Article.cluster_id,
+        Article.id,
+        Article.title,
+        Article.body,
+        Source.name,
+        Article.author,
+        Article.section,
+        Article.published_at,
+        Article.cluster_id,
     )
     with db.reading() as session:
         rows = session.execute(select(*columns).outerjoin(Source).where(Article.id.in_(ids))).all()

@@ -34,10 +34,14 @@ class IngestStopped(ArshifError):
         if stored or failed:
             where_en = f" after {last_origin}" if last_origin else ""
             where_ar = f" بعد {last_origin}" if last_origin else ""
-            en = (f"{self.reason_en}; the run stopped{where_en}: {stored:,} record(s) before that point were stored "
-                  f"and {failed:,} failed; nothing after it was read")
-            ar = (f"{self.reason_ar}؛ توقّف الإدخال{where_ar}: عدد السجلات المحفوظة قبل ذلك {stored:,} "
-                  f"والفاشلة {failed:,}، ولم يُقرأ شيء بعده")
+            en = (
+                f"{self.reason_en}; the run stopped{where_en}: {stored:,} record(s) before that point were stored "
+                f"and {failed:,} failed; nothing after it was read"
+            )
+            ar = (
+                f"{self.reason_ar}؛ توقّف الإدخال{where_ar}: عدد السجلات المحفوظة قبل ذلك {stored:,} "
+                f"والفاشلة {failed:,}، ولم يُقرأ شيء بعده"
+            )
         else:
             en, ar = f"{self.reason_en}; nothing was stored", f"{self.reason_ar}؛ لم يُحفظ شيء"
         stopped = IngestStopped(ar, en, status=self.status, type=self.type)
@@ -91,5 +95,6 @@ class IngestBudget:
                 raise IngestStopped(
                     f"أغلق العميل الاتصال فتوقّفت معالجة الملفات المرفوعة{where_ar}",
                     f"the client closed the connection, so the upload was not processed further{where_en}",
-                    status=499, type="client-closed-request",
+                    status=499,
+                    type="client-closed-request",
                 )

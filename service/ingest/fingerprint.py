@@ -26,7 +26,9 @@ ROWS = NUM_PERM // BANDS
 NEAR_DUPLICATE_JACCARD = 0.5
 SHINGLE = 3
 
-_NOISE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_NOISE = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -53,8 +55,9 @@ def content_hash_of(normalized: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def record_hash(content_hash: str, source_id: int | None, external_id: str | None, url: str | None,
-                title: str | None) -> str:
+def record_hash(
+    content_hash: str, source_id: int | None, external_id: str | None, url: str | None, title: str | None
+) -> str:
     """sha256 of a stored record's body and identity (source, external id, URL, title). The store keeps
     it unique, so the very same record cannot be stored twice even by two writers at once, while two
     records with one body and identities of their own are both kept. Frozen like the content hash:
@@ -83,7 +86,9 @@ def signature(body: str, *, normalized: str | None = None) -> np.ndarray:
     """One body's MinHash, computed by datasketch itself (the reference for ``signatures``)."""
     words = (normalized if normalized is not None else normalized_text(body)).split()
     minhash_class, template = _template()
-    minhash = minhash_class(num_perm=NUM_PERM, permutations=template.permutations, scheme=template.scheme, hashfunc=int)
+    minhash = minhash_class(
+        num_perm=NUM_PERM, permutations=template.permutations, scheme=template.scheme, hashfunc=int
+    )
     minhash.update_batch(_shingle_hashes(words).tolist())
     return minhash.hashvalues.astype(np.uint32)
 

@@ -60,9 +60,16 @@ class IngestSummary:
 
 def to_input(parsed: ParsedArticle) -> ArticleInput:
     return ArticleInput(
-        body=parsed.body, title=parsed.title, url=parsed.url, external_id=parsed.external_id,
-        source=parsed.source, author=parsed.author, section=parsed.section,
-        published_at=parsed.published_at, language=parsed.language, metadata=parsed.metadata or None,
+        body=parsed.body,
+        title=parsed.title,
+        url=parsed.url,
+        external_id=parsed.external_id,
+        source=parsed.source,
+        author=parsed.author,
+        section=parsed.section,
+        published_at=parsed.published_at,
+        language=parsed.language,
+        metadata=parsed.metadata or None,
     )
 
 
@@ -150,9 +157,18 @@ def ingest(
         # can say exactly what was kept and where the input was cut; nothing after that was read.
         _finish(archive, summary, flush, started)
         stopped = stop.after(summary.records - summary.failed, summary.failed, last_origin)
-        log.warning("ingest stopped", extra={"fields": {
-            "reason": stop.reason_en, "status": stop.status, "stored": summary.records - summary.failed,
-            "failed": summary.failed, "last_origin": last_origin}})
+        log.warning(
+            "ingest stopped",
+            extra={
+                "fields": {
+                    "reason": stop.reason_en,
+                    "status": stop.status,
+                    "stored": summary.records - summary.failed,
+                    "failed": summary.failed,
+                    "last_origin": last_origin,
+                }
+            },
+        )
         raise stopped from None
     _finish(archive, summary, flush, started)
     return summary
@@ -168,6 +184,7 @@ def _finish(archive: Archive, summary: IngestSummary, flush: Callable[[], None],
 def _write_batch(archive: Archive, batch: list[ParsedArticle], summary: IngestSummary) -> None:
     """One transaction for the batch (replanned if a concurrent writer won a race); if the database
     still refuses it, redo it record by record so only the offending records fail."""
+
     def store(items: list[ParsedArticle]) -> Callable[[Session], list[WriteResult | RejectedRecord]]:
         return lambda session: ArticleWriter(session).upsert_many([to_input(p) for p in items])
 
@@ -192,7 +209,12 @@ def _record_run(archive: Archive, summary: IngestSummary) -> None:
     with archive.db.writing() as session:
         session.add(
             IngestRun(
-                finished_at=utcnow(), added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
-                duplicates=summary.duplicates, failed=summary.failed, inputs=summary.inputs[:100],
+                finished_at=utcnow(),
+                added=summary.added,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+                duplicates=summary.duplicates,
+                failed=summary.failed,
+                inputs=summary.inputs[:100],
             )
         )

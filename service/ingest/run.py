@@ -89,8 +89,12 @@ def run_ingest(archive: Archive, paths: list[str], *, progress: bool, console: C
     inputs = expand(paths)
     total_bytes = sum(p.stat().st_size for p in inputs if isinstance(p, Path))
     columns = [
-        TextColumn("[bold]ingest"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TextColumn("{task.fields[records]:,} records"), TimeRemainingColumn(),
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TextColumn("{task.fields[records]:,} records"),
+        TimeRemainingColumn(),
     ]
     with Progress(*columns, console=console, disable=not progress, transient=False) as bar:
         task = bar.add_task("ingest", total=total_bytes or None, records=0)
@@ -103,8 +107,11 @@ def run_ingest(archive: Archive, paths: list[str], *, progress: bool, console: C
 
         with background_indexer(archive):
             summary = ingest(
-                archive, records(inputs, lambda n: bar.advance(task, n)),
-                inputs=[str(p) for p in inputs], on_record=on_record, sync_each_batch=False,
+                archive,
+                records(inputs, lambda n: bar.advance(task, n)),
+                inputs=[str(p) for p in inputs],
+                on_record=on_record,
+                sync_each_batch=False,
             )
         bar.update(task, records=count[0])
     return summary
@@ -115,8 +122,14 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
     for column in ("added", "updated", "unchanged", "duplicates", "failed", "seconds", "records/s"):
         table.add_column(column, justify="right")
     rate = summary.records / summary.seconds if summary.seconds else 0.0
-    table.add_row(*(f"{v:,}" for v in (summary.added, summary.updated, summary.unchanged, summary.duplicates, summary.failed)),
-                  f"{summary.seconds:.1f}", f"{rate:,.0f}")
+    table.add_row(
+        *(
+            f"{v:,}"
+            for v in (summary.added, summary.updated, summary.unchanged, summary.duplicates, summary.failed)
+        ),
+        f"{summary.seconds:.1f}",
+        f"{rate:,.0f}",
+    )
     console.print(table)
     for failure in summary.failures[:50]:
         console.print(f"[red]✗[/red] {failure['origin']}: {failure['reason']}")

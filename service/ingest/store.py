@@ -97,19 +97,27 @@ def validate(item: ArticleInput) -> None:
             raise RejectedRecord(f"{name} longer than {limit:,} characters / الحقل {name} أطول من المسموح")
         if "\x00" in value:
             raise RejectedRecord("text contains NUL bytes / النص يحوي محارف NUL")
-    if item.published_at is not None and (not isinstance(item.published_at, datetime) or as_utc(item.published_at) is None):
+    if item.published_at is not None and (
+        not isinstance(item.published_at, datetime) or as_utc(item.published_at) is None
+    ):
         raise RejectedRecord("published_at is not a date UTC can hold / تاريخ النشر خارج مدى التواريخ")
     if item.metadata and too_deep_metadata(item.metadata):
-        raise RejectedRecord(f"metadata nested deeper than {MAX_METADATA_DEPTH} levels"
-                             f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى")
+        raise RejectedRecord(
+            f"metadata nested deeper than {MAX_METADATA_DEPTH} levels"
+            f" / البيانات الإضافية متداخلة أكثر من {MAX_METADATA_DEPTH} مستوى"
+        )
 
 
 # The store's column widths, enforced here for every store (PostgreSQL refuses longer values, SQLite
 # would keep them), so a record is rejected alone instead of failing its whole batch.
 FIELD_LIMITS: dict[str, int | None] = {
-    "title": MAX_TITLE_CHARS, "body": None, "source": getattr(Source.__table__.c.name.type, "length", None),
-    **{name: getattr(Article.__table__.c[name].type, "length", None)
-       for name in ("url", "external_id", "author", "section", "language")},
+    "title": MAX_TITLE_CHARS,
+    "body": None,
+    "source": getattr(Source.__table__.c.name.type, "length", None),
+    **{
+        name: getattr(Article.__table__.c[name].type, "length", None)
+        for name in ("url", "external_id", "author", "section", "language")
+    },
 }
 
 
@@ -126,8 +134,12 @@ class _Planned:
 
     @property
     def identity(self) -> dict[str, Any]:
-        return {"source_id": self.source_id, "external_id": self.item.external_id, "url": self.item.url,
-                "title": self.item.title}
+        return {
+            "source_id": self.source_id,
+            "external_id": self.item.external_id,
+            "url": self.item.url,
+            "title": self.item.title,
+        }
 
     @property
     def existing_id(self) -> int:
@@ -189,7 +201,9 @@ class ArticleWriter:
                 results[i] = exc
                 continue
             normalized = fingerprint.normalized_text(item.body)
-            plan = _Planned(item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized))
+            plan = _Planned(
+                item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
+            )
             planned.append(plan)
         self._find_existing(planned)
         self._decide(planned)
@@ -204,7 +218,9 @@ class ArticleWriter:
         if name not in self._sources:
             found = self.session.scalar(select(Source.id).where(Source.name == name))
             if found is None:
-                found = self.session.execute(insert(Source).values(name=name).returning(Source.id)).scalar_one()
+                found = self.session.execute(
+                    insert(Source).values(name=name).returning(Source.id)
+                ).scalar_one()
             self._sources[name] = found
         return self._sources[name]
 
@@ -221,13 +237,17 @@ class ArticleWriter:
         digest = fingerprint.content_hash_of(normalized)
         source_id = self.source_id(merged.source)
         record = fingerprint.record_hash(digest, source_id, merged.external_id, merged.url, merged.title)
-        clash = self.session.scalar(select(Article.id).where(Article.record_hash == record, Article.id != article.id))
+        clash = self.session.scalar(
+            select(Article.id).where(Article.record_hash == record, Article.id != article.id)
+        )
         if clash is not None:
             raise _same_record_stored(clash)
         if merged.external_id is not None:
             same_source = Article.source_id.is_(None) if source_id is None else Article.source_id == source_id
             taken = self.session.scalar(
-                select(Article.id).where(same_source, Article.external_id == merged.external_id, Article.id != article.id)
+                select(Article.id).where(
+                    same_source, Article.external_id == merged.external_id, Article.id != article.id
+                )
             )
             if taken is not None:
                 raise RejectedRecord(
@@ -259,13 +279,21 @@ class ArticleWriter:
     # -- planning ------------------------------------------------------------------------------
 
     def _find_existing(self, planned: list[_Planned]) -> None:
-        columns = [Article.id, Article.source_id, Article.content_hash, Article.record_hash, Article.extra,
-                   *(getattr(Article, f) for f in EDITABLE_FIELDS)]
+        columns = [
+            Article.id,
+            Article.source_id,
+            Article.content_hash,
+            Article.record_hash,
+            Article.extra,
+            *(getattr(Article, f) for f in EDITABLE_FIELDS),
+        ]
         by_key: dict[tuple[int | None, str | None], dict[str, Any]] = {}
         keyed = [p for p in planned if p.item.external_id]
         pairs = list({(p.source_id, p.item.external_id) for p in keyed if p.source_id is not None})
         for chunk in _chunks(pairs, CHUNK // 2):
-            for row in self.session.execute(select(*columns).where(tuple_(Article.source_id, Article.external_id).in_(chunk))):
+            for row in self.session.execute(
+                select(*columns).where(tuple_(Article.source_id, Article.external_id).in_(chunk))
+            ):
                 by_key[(row.source_id, row.external_id)] = row._asdict()
         sourceless = list({p.item.external_id for p in keyed if p.source_id is None})
         for ids in _chunks(sourceless):
@@ -289,7 +317,13 @@ class ArticleWriter:
         claims: dict[str, list[_Planned]] = defaultdict(list)  # new records of this batch, by body
         seen_keys: dict[tuple[int | str | None, str], _Planned] = {}
         for p in planned:
-            key = (p.source_id, p.item.external_id) if p.item.external_id else ("url", p.item.url) if p.item.url else None
+            key = (
+                (p.source_id, p.item.external_id)
+                if p.item.external_id
+                else ("url", p.item.url)
+                if p.item.url
+                else None
+            )
             earlier = seen_keys.get(key) if key else None
             if earlier is not None:
                 # the same article twice in one batch: the later version is the one that counts
@@ -310,7 +344,9 @@ class ArticleWriter:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         columns = (Article.id, Article.content_hash, *(getattr(Article, name) for name in IDENTITY_FIELDS))
         for chunk in _chunks(list(digests)):
-            for row in self.session.execute(select(*columns).where(Article.content_hash.in_(chunk)).order_by(Article.id)):
+            for row in self.session.execute(
+                select(*columns).where(Article.content_hash.in_(chunk)).order_by(Article.id)
+            ):
                 found[row.content_hash].append(row._asdict())
         return found
 
@@ -328,14 +364,20 @@ class ArticleWriter:
             return
         claimed.append(p)
         p.values = self._row_values(p)
-        p.values["record_hash"] = fingerprint.record_hash(p.digest, p.source_id, p.item.external_id, p.item.url, p.item.title)
+        p.values["record_hash"] = fingerprint.record_hash(
+            p.digest, p.source_id, p.item.external_id, p.item.url, p.item.title
+        )
 
     def _plan_update(self, p: _Planned) -> None:
         """A record keyed to a stored article: the fields that differ, or nothing."""
         existing = p.existing
         assert existing is not None
         values = self._row_values(p)
-        changed = {k: v for k, v in values.items() if k in existing and existing[k] != v and not (k == "external_id" and v is None)}
+        changed = {
+            k: v
+            for k, v in values.items()
+            if k in existing and existing[k] != v and not (k == "external_id" and v is None)
+        }
         metadata = {**(existing["extra"] or {}), **(p.item.metadata or {})}
         if metadata != (existing["extra"] or {}):
             changed["extra"] = metadata
@@ -353,7 +395,9 @@ class ArticleWriter:
         and title all equal) is refused: the store keeps one of each."""
         wanted = {p.values["record_hash"]: p for p in updates if p.existing is not None}
         for chunk in _chunks(list(wanted)):
-            for record, owner in self.session.execute(select(Article.record_hash, Article.id).where(Article.record_hash.in_(chunk))):
+            for record, owner in self.session.execute(
+                select(Article.record_hash, Article.id).where(Article.record_hash.in_(chunk))
+            ):
                 p = wanted[record]
                 if p.existing is not None and owner != p.existing["id"]:
                     p.result, p.values = _same_record_stored(owner), {}
@@ -370,8 +414,13 @@ class ArticleWriter:
         new = [p for p in planned if p.result is None and p.existing is None]
         changed = [p for p in planned if p.result is None and p.existing is not None]
         if new:
-            rows = [{**p.values, "extra": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now} for p in new]
-            ids = self.session.scalars(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).all()
+            rows = [
+                {**p.values, "extra": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now}
+                for p in new
+            ]
+            ids = self.session.scalars(
+                insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+            ).all()
             for p, article_id in zip(new, ids):
                 p.result = WriteResult("added", article_id)
         for p in changed:
@@ -385,7 +434,11 @@ class ArticleWriter:
         signatures = dict(zip([p.written_id for p in fresh], fresh_signatures))
         self._cluster(signatures)
         for p in planned:
-            if p.copy_of is not None and isinstance(p.copy_of.result, WriteResult) and p.copy_of.result.outcome == "added":
+            if (
+                p.copy_of is not None
+                and isinstance(p.copy_of.result, WriteResult)
+                and p.copy_of.result.outcome == "added"
+            ):
                 p.result = WriteResult("duplicate", p.copy_of.result.article_id)
         self.session.flush()
         record_changes(self.session, [p.written_id for p in new + changed])
@@ -403,14 +456,17 @@ class ArticleWriter:
         buckets: dict[int, set[int]] = defaultdict(set)
         all_keys = list({k for ks in keys.values() for k in ks})
         for chunk in _chunks(all_keys):
-            for key, other in self.session.execute(select(ArticleBand.key, ArticleBand.article_id).where(ArticleBand.key.in_(chunk))):
+            for key, other in self.session.execute(
+                select(ArticleBand.key, ArticleBand.article_id).where(ArticleBand.key.in_(chunk))
+            ):
                 buckets[key].add(other)
         candidates = {other for group in buckets.values() for other in group} - set(signatures)
         known: dict[int, tuple[np.ndarray, int]] = {}
         for chunk in _chunks(list(candidates)):
             rows = self.session.execute(
                 select(ArticleSignature.article_id, ArticleSignature.minhash, Article.cluster_id)
-                .join(Article, Article.id == ArticleSignature.article_id).where(ArticleSignature.article_id.in_(chunk))
+                .join(Article, Article.id == ArticleSignature.article_id)
+                .where(ArticleSignature.article_id.in_(chunk))
             )
             for other, blob, cluster in rows:
                 known[other] = (fingerprint.from_bytes(blob), cluster or other)
@@ -430,9 +486,10 @@ class ArticleWriter:
             for key in keys[article_id]:
                 buckets[key].add(article_id)
         self.session.execute(update(Article), assigned)  # ORM bulk UPDATE by primary key
-        self.session.execute(insert(ArticleSignature), [
-            {"article_id": a, "minhash": fingerprint.to_bytes(s)} for a, s in signatures.items()
-        ])
-        self.session.execute(insert(ArticleBand), [
-            {"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)
-        ])
+        self.session.execute(
+            insert(ArticleSignature),
+            [{"article_id": a, "minhash": fingerprint.to_bytes(s)} for a, s in signatures.items()],
+        )
+        self.session.execute(
+            insert(ArticleBand), [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)]
+        )

@@ -36,13 +36,31 @@ Occur = tantivy.Occur
 WHOLE = ("title", "text")
 TITLE_BOOST = 0.25
 EXACT_BOOST = 0.25  # added on top of the stem match; 0.25 measured best in bench/eval_retrieval.py (1.0 cost 1.4–2.3 MRR points)
-VARIANT_WEIGHT = 0.3  # 0.35 before: quranqa dev .394 -> .418, train .397, arqa_wiki .8006 -> .8005 (bench/eval_shipped.py)
+VARIANT_WEIGHT = (
+    0.3  # 0.35 before: quranqa dev .394 -> .418, train .397, arqa_wiki .8006 -> .8005 (bench/eval_shipped.py)
+)
 SYNONYM_WEIGHT = 0.6
 MIN_PREFIX = 2
-MAX_PHRASE_SPELLINGS = 32  # phrases searched for one typed phrase (a 3-word name has 8 with one alternative each)
-MIN_CONTEXT = 3  # articles: a variant the outlets cannot vouch for is kept if it lives beside the typed neighbours…
-CONTEXT_SHARE = 0.5  # …in at least this share of its articles (جونغ is in كيم جونغ اون in 85% of its articles)
-NAME_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # before a multi-word name (وبيت لحم, لرام الله)
+MAX_PHRASE_SPELLINGS = (
+    32  # phrases searched for one typed phrase (a 3-word name has 8 with one alternative each)
+)
+MIN_CONTEXT = (
+    3  # articles: a variant the outlets cannot vouch for is kept if it lives beside the typed neighbours…
+)
+CONTEXT_SHARE = (
+    0.5  # …in at least this share of its articles (جونغ is in كيم جونغ اون in 85% of its articles)
+)
+NAME_CLITICS = (
+    "و",
+    "ف",
+    "ب",
+    "ل",
+    "ك",
+    "وب",
+    "ول",
+    "فب",
+    "فل",
+)  # before a multi-word name (وبيت لحم, لرام الله)
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,9 @@ class Highlights:
     def matches(self, token: Token) -> bool:
         if token.exact in self.exact or token.stem in self.stems:
             return True
-        return bool(self.prefixes) and any(token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes)
+        return bool(self.prefixes) and any(
+            token.exact.startswith(p) or token.stem.startswith(p) for p in self.prefixes
+        )
 
 
 @dataclass(frozen=True)
@@ -111,9 +131,13 @@ class QueryCompiler:
         self.facet_values = facet_values
         self.use_variants = use_variants
         self._outlets_in_index: int | None = None
-        self._outlets_of: dict[str, dict[str, int]] = {}  # per exact form; the typed word is asked once per candidate
+        self._outlets_of: dict[
+            str, dict[str, int]
+        ] = {}  # per exact form; the typed word is asked once per candidate
 
-    def compile(self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None) -> Compiled:
+    def compile(
+        self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None
+    ) -> Compiled:
         work = _Compilation(self)
         query = work.compile(parsed, match, filters or [])
         return Compiled(query, work.highlights.frozen(), tuple(work.expansions))
@@ -122,8 +146,13 @@ class QueryCompiler:
         lower = int(start.timestamp()) if start else None
         upper = int(end.timestamp()) if end else None
         return tantivy.Query.range_query(
-            self.schema, "published", tantivy.FieldType.Integer, lower, upper,
-            include_lower=True, include_upper=upper is None,  # [from, to): "to" is already the next day
+            self.schema,
+            "published",
+            tantivy.FieldType.Integer,
+            lower,
+            upper,
+            include_lower=True,
+            include_upper=upper is None,  # [from, to): "to" is already the next day
         )
 
     def outlets(self, exact: str) -> dict[str, int]:
@@ -183,7 +212,9 @@ class _Compilation:
         if isinstance(node, FacetFilter):
             return self.facet(node)
         if isinstance(node, Not):
-            return tantivy.Query.boolean_query([(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, self.node(node.child, match))])
+            return tantivy.Query.boolean_query(
+                [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, self.node(node.child, match))]
+            )
         if isinstance(node, Or):
             return _boolean([(Occur.Should, self.node(child, match)) for child in node.children])
         assert isinstance(node, And)
@@ -237,29 +268,47 @@ class _Compilation:
         for f in fields:
             boost = (TITLE_BOOST if f == "title" else 1.0) * weight
             out.append(_boost(tantivy.Query.term_query(self.schema, f"{f}_stem", stem), boost))
-            out.append(_boost(tantivy.Query.term_query(self.schema, f"{f}_exact", exact), boost * EXACT_BOOST))
+            out.append(
+                _boost(tantivy.Query.term_query(self.schema, f"{f}_exact", exact), boost * EXACT_BOOST)
+            )
         return out
 
     def _alternatives(self, tok: Token, fields: tuple[str, ...]) -> list[tantivy.Query]:
         """Spelling variants from the vocabulary and synonyms, each weighted below the typed form."""
         out: list[tantivy.Query] = []
         found_variants: list[str] = []
-        if self.use_variants and not is_name(tok.exact):  # a listed name's rule-made "variants" are other words
+        if self.use_variants and not is_name(
+            tok.exact
+        ):  # a listed name's rule-made "variants" are other words
             for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
-                if not variants.ending_swap(tok.exact, variant) and not variants.is_spelling_variant(
-                    self._outlets(tok.exact), self._outlets(variant), self._outlet_count()
-                ) and variant not in self._in_context.get(tok.exact, ()):
+                if (
+                    not variants.ending_swap(tok.exact, variant)
+                    and not variants.is_spelling_variant(
+                        self._outlets(tok.exact), self._outlets(variant), self._outlet_count()
+                    )
+                    and variant not in self._in_context.get(tok.exact, ())
+                ):
                     continue
                 found_variants.append(variant)
                 # the variant's own inflections count too (مليشيات → ميليشيات, الميليشيات, لميليشيات)
                 variant_stem = stem(variant)
                 self.highlights.exact.add(variant)
                 self.highlights.stems.add(variant_stem)
-                out.append(_boolean([(Occur.Should, q) for q in self._forms(variant, variant_stem, fields, VARIANT_WEIGHT)]))
+                out.append(
+                    _boolean(
+                        [
+                            (Occur.Should, q)
+                            for q in self._forms(variant, variant_stem, fields, VARIANT_WEIGHT)
+                        ]
+                    )
+                )
             for left, right in variants.split_candidates(tok.exact):
                 if min(self._doc_freq(left), self._doc_freq(right)) >= 3:
-                    phrase = (self._tolerant_phrase((left, right), fields, [0, 1], VARIANT_WEIGHT)
-                              if is_phrase_name((left, right)) else self._phrase_query((left, right), fields, VARIANT_WEIGHT))
+                    phrase = (
+                        self._tolerant_phrase((left, right), fields, [0, 1], VARIANT_WEIGHT)
+                        if is_phrase_name((left, right))
+                        else self._phrase_query((left, right), fields, VARIANT_WEIGHT)
+                    )
                     if count_matches(self.searcher, phrase) >= 3:
                         found_variants.append(f"{left} {right}")
                         self.highlights.exact.update((left, right))
@@ -277,7 +326,14 @@ class _Compilation:
             if len(toks) == 1:
                 self.highlights.exact.add(toks[0].exact)
                 self.highlights.stems.add(toks[0].stem)
-                out.append(_boolean([(Occur.Should, q) for q in self._forms(toks[0].exact, toks[0].stem, fields, SYNONYM_WEIGHT)]))
+                out.append(
+                    _boolean(
+                        [
+                            (Occur.Should, q)
+                            for q in self._forms(toks[0].exact, toks[0].stem, fields, SYNONYM_WEIGHT)
+                        ]
+                    )
+                )
             elif toks:
                 self.highlights.exact.update(t.exact for t in toks)
                 out.append(self._phrase_query(tuple(t.exact for t in toks), fields, SYNONYM_WEIGHT))
@@ -295,11 +351,14 @@ class _Compilation:
         synonyms = [" ".join(w) for w in self.synonyms(words)]
         if synonyms:
             self.expansions.append(Expansion(" ".join(words), (), tuple(synonyms)))
-            query = _boolean([(Occur.Should, query), *((Occur.Should, q) for q in self._synonym_queries(synonyms, fields))])
+            query = _boolean(
+                [(Occur.Should, query), *((Occur.Should, q) for q in self._synonym_queries(synonyms, fields))]
+            )
         return query
 
-    def _tolerant_phrase(self, words: tuple[str, ...], fields: tuple[str, ...], positions: list[int],
-                         weight: float = 1.0) -> tantivy.Query:
+    def _tolerant_phrase(
+        self, words: tuple[str, ...], fields: tuple[str, ...], positions: list[int], weight: float = 1.0
+    ) -> tantivy.Query:
         """The typed phrase at ``weight``, or the same phrase with other spellings of its words at
         VARIANT_WEIGHT times that — each combination the index holds at least once (a listed name's first
         word may also carry a clitic, at the typed weight: وبيت لحم is بيت لحم)."""
@@ -313,7 +372,9 @@ class _Compilation:
         for combo in _spellings(words, options, MAX_PHRASE_SPELLINGS):
             forms = tuple(form for form, _ in combo)
             respelled = any(respelling for _, respelling in combo)
-            query = self._phrase_query(forms, fields, weight * (VARIANT_WEIGHT if respelled else 1.0), positions=positions)
+            query = self._phrase_query(
+                forms, fields, weight * (VARIANT_WEIGHT if respelled else 1.0), positions=positions
+            )
             if count_matches(self.searcher, query):
                 clauses.append((Occur.Should, query))
                 self.highlights.exact.update(forms)
@@ -322,7 +383,9 @@ class _Compilation:
             self.expansions.append(Expansion(" ".join(words), tuple(sorted(found)), ()))
         return _boolean(clauses)
 
-    def _phrase_word_options(self, words: tuple[str, ...], i: int, *, clitics: bool) -> list[tuple[str, bool]]:
+    def _phrase_word_options(
+        self, words: tuple[str, ...], i: int, *, clitics: bool
+    ) -> list[tuple[str, bool]]:
         """Other forms of phrase word ``i`` the index holds, as (form, is_respelling): final ة/ه and ى/ي
         (normalization keeps them apart, phrases should not), the spelling variants a bare word would
         get, and clitics in front of a name."""
@@ -333,9 +396,13 @@ class _Compilation:
                 out[other] = True
         if self.use_variants and not is_name(word):
             for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
-                if (variants.ending_swap(word, variant)
-                        or variants.is_spelling_variant(self._outlets(word), self._outlets(variant), self._outlet_count())
-                        or self._vouched(words, i, variant)):
+                if (
+                    variants.ending_swap(word, variant)
+                    or variants.is_spelling_variant(
+                        self._outlets(word), self._outlets(variant), self._outlet_count()
+                    )
+                    or self._vouched(words, i, variant)
+                ):
                     out.setdefault(variant, True)
         if clitics:
             for clitic in NAME_CLITICS:
@@ -373,8 +440,13 @@ class _Compilation:
                             self._in_context.setdefault(word, set()).add(variant)
             run = []
 
-    def _phrase_query(self, words: tuple[str, ...], fields: tuple[str, ...], weight: float,
-                      positions: list[int] | None = None) -> tantivy.Query:
+    def _phrase_query(
+        self,
+        words: tuple[str, ...],
+        fields: tuple[str, ...],
+        weight: float,
+        positions: list[int] | None = None,
+    ) -> tantivy.Query:
         positions = positions or list(range(len(words)))
         parts = []
         for f in fields:
@@ -391,7 +463,9 @@ class _Compilation:
             return self.word(tok, fields)
         self.highlights.prefixes.add(tok.exact)
         pattern = re.escape(tok.exact) + ".*"
-        return _boolean([(Occur.Should, tantivy.Query.regex_query(self.schema, f"{f}_exact", pattern)) for f in fields])
+        return _boolean(
+            [(Occur.Should, tantivy.Query.regex_query(self.schema, f"{f}_exact", pattern)) for f in fields]
+        )
 
     def fuzzy(self, tok: Token, fields: tuple[str, ...], distance: int) -> tantivy.Query:
         # Normalization has already folded hamza, alef and yeh forms, so edits count real letters;
@@ -401,8 +475,17 @@ class _Compilation:
         self.highlights.stems.add(tok.stem)
         parts = []
         for f in fields:
-            parts.append((Occur.Should, _boost(tantivy.Query.fuzzy_term_query(self.schema, f"{f}_exact", tok.exact, distance), 1.0)))
-            parts.append((Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{f}_stem", tok.stem, distance)))
+            parts.append(
+                (
+                    Occur.Should,
+                    _boost(
+                        tantivy.Query.fuzzy_term_query(self.schema, f"{f}_exact", tok.exact, distance), 1.0
+                    ),
+                )
+            )
+            parts.append(
+                (Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{f}_stem", tok.stem, distance))
+            )
         return _boolean(parts)
 
     def facet(self, node: FacetFilter) -> tantivy.Query:

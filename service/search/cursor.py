@@ -78,7 +78,9 @@ class CursorCodec:
         if type(offset) is not int or not 0 <= offset <= self.max_offset:
             raise _invalid()
         if data.get("h") != fingerprint:
-            raise ArshifError("مؤشر الصفحة لا يخص هذا البحث", "the cursor belongs to another search", type="invalid-cursor")
+            raise ArshifError(
+                "مؤشر الصفحة لا يخص هذا البحث", "the cursor belongs to another search", type="invalid-cursor"
+            )
         return offset
 
 
@@ -89,8 +91,10 @@ def cursor_key(data_dir: Path, configured: str | None = None) -> bytes:
     try:
         return _key_file(data_dir)
     except OSError as exc:  # a read-only data directory: cursors then hold within this process only
-        log.warning("cannot keep the cursor key in the data directory; using a key of this process only",
-                    extra={"fields": {"error": str(exc)}})
+        log.warning(
+            "cannot keep the cursor key in the data directory; using a key of this process only",
+            extra={"fields": {"error": str(exc)}},
+        )
         return _EPHEMERAL_KEY
 
 

@@ -117,8 +117,13 @@ class SearchService:
         planned = self.plan(request, searcher)
         hits, more = self._page(searcher, planned.query, request, planned.total)
         response = SearchResponse(
-            total=planned.total, hits=[], offset=request.offset, limit=request.limit, match=planned.match,
-            fallback=planned.fallback, warnings=list(planned.warnings),
+            total=planned.total,
+            hits=[],
+            offset=request.offset,
+            limit=request.limit,
+            match=planned.match,
+            fallback=planned.fallback,
+            warnings=list(planned.warnings),
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
@@ -136,11 +141,15 @@ class SearchService:
     def plan(self, request: SearchRequest, searcher: tantivy.Searcher | None = None) -> QueryPlan:
         """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
         caller will page with, since doc addresses mean nothing to another — or on the current one."""
-        return plan_query(request, self._compiler(self.archive.index.searcher() if searcher is None else searcher))
+        return plan_query(
+            request, self._compiler(self.archive.index.searcher() if searcher is None else searcher)
+        )
 
     def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
         """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
-        return QueryCompiler(self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values)
+        return QueryCompiler(
+            self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values
+        )
 
     def _page(
         self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int
@@ -176,7 +185,9 @@ class SearchService:
         if sort == "relevance":
             return searcher.search(query, limit=limit, offset=offset, count=False).hits
         order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
-        return searcher.search(query, limit=limit, offset=offset, count=False, order_by_field="published", order=order).hits
+        return searcher.search(
+            query, limit=limit, offset=offset, count=False, order_by_field="published", order=order
+        ).hits
 
     def _hydrate(
         self, searcher: tantivy.Searcher, hits: list[PageHit], highlights: Highlights, snippets: bool
@@ -191,7 +202,9 @@ class SearchService:
             clusters = {a.cluster_id for a in rows.values() if a.cluster_id is not None}
             sizes = dict(
                 session.execute(
-                    select(Article.cluster_id, func.count()).where(Article.cluster_id.in_(clusters)).group_by(Article.cluster_id)
+                    select(Article.cluster_id, func.count())
+                    .where(Article.cluster_id.in_(clusters))
+                    .group_by(Article.cluster_id)
                 ).all()
             )
         out = []
@@ -202,13 +215,20 @@ class SearchService:
             cluster = article.cluster_id or article.id
             out.append(
                 Hit(
-                    id=article.id, external_id=article.external_id, title=article.title,
+                    id=article.id,
+                    external_id=article.external_id,
+                    title=article.title,
                     marked_title=highlight.highlight_all(article.title, highlights),
-                    source=article.source.name if article.source else None, author=article.author,
-                    section=article.section, published_at=article.published_at, url=article.url,
+                    source=article.source.name if article.source else None,
+                    author=article.author,
+                    section=article.section,
+                    published_at=article.published_at,
+                    url=article.url,
                     score=round(float(score), 4) if isinstance(score, float) else 0.0,
                     snippet=highlight.snippet(article.body, highlights) if snippets else Marked(),
-                    cluster_id=cluster, cluster_size=sizes.get(cluster, 1), folded=folded,
+                    cluster_id=cluster,
+                    cluster_size=sizes.get(cluster, 1),
+                    folded=folded,
                 )
             )
         return out
@@ -216,7 +236,9 @@ class SearchService:
     # -- facets and histogram ------------------------------------------------------------------
 
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[dict[str, Any]]]:
-        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in ("source", "author", "section")}
+        aggs = {
+            name: {"terms": {"field": name, "size": FACET_SIZE}} for name in ("source", "author", "section")
+        }
         aggs["month"] = {"terms": {"field": "month", "size": 1000}}
         result = searcher.aggregate(query, aggs)
         facets = {
@@ -233,8 +255,12 @@ class SearchService:
         facets["month"] = sorted(months, key=lambda m: m["value"], reverse=True)
         return facets
 
-    def _histogram(self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval) -> dict[str, Any]:
-        stats = searcher.aggregate(query, {"min": {"min": {"field": "day"}}, "max": {"max": {"field": "day"}}})
+    def _histogram(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval
+    ) -> dict[str, Any]:
+        stats = searcher.aggregate(
+            query, {"min": {"min": {"field": "day"}}, "max": {"max": {"field": "day"}}}
+        )
         low, high = stats["min"]["value"], stats["max"]["value"]
         if low is None or high is None:
             return {"interval": interval, "buckets": []}
@@ -256,7 +282,10 @@ class SearchService:
             return {"interval": "month", "buckets": buckets}
         step = 1 if interval == "day" else 7
         offset = 0 if step == 1 else EPOCH_DAY_MONDAY
-        result = searcher.aggregate(query, {"h": {"histogram": {"field": "day", "interval": step, "offset": offset, "min_doc_count": 0}}})
+        result = searcher.aggregate(
+            query,
+            {"h": {"histogram": {"field": "day", "interval": step, "offset": offset, "min_doc_count": 0}}},
+        )
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         buckets = [
             {"start": (epoch + timedelta(days=int(b["key"]))).date().isoformat(), "count": b["doc_count"]}
@@ -282,7 +311,8 @@ class SearchService:
     # -- suggestions ---------------------------------------------------------------------------
 
     def _suggest(self, searcher: tantivy.Searcher, q: str, root: Node) -> list[str]:
-        """"Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
+        """ "Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
+
         def df(word: str) -> int:
             return searcher.doc_freq("text_exact", word)
 
@@ -329,11 +359,19 @@ class SearchService:
             return []
         schema = self.archive.index.schema
         should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text_stem", t)) for t in terms]
-        should += [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title_stem", t), 2.0)) for t in terms]
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
-            (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "cluster", cluster)),
-        ])
+        should += [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title_stem", t), 2.0),
+            )
+            for t in terms
+        ]
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+                (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "cluster", cluster)),
+            ]
+        )
         request = SearchRequest(limit=limit, fold=True)
         hits, _ = self._page(searcher, query, request, count_matches(searcher, query))
         return self._hydrate(searcher, hits, Highlights(stems=frozenset(terms[:10])), snippets=True)
@@ -342,9 +380,13 @@ class SearchService:
         if article.cluster_id is None:
             return []
         with self.archive.db.reading() as session:
-            return list(session.scalars(
-                select(Article).where(Article.cluster_id == article.cluster_id, Article.id != article.id).order_by(Article.published_at)
-            ))
+            return list(
+                session.scalars(
+                    select(Article)
+                    .where(Article.cluster_id == article.cluster_id, Article.id != article.id)
+                    .order_by(Article.published_at)
+                )
+            )
 
     # -- export --------------------------------------------------------------------------------
 
@@ -384,6 +426,16 @@ def _facet_key(value: str) -> str:
 
 
 __all__ = [
-    "MAX_LIMIT", "MAX_OFFSET", "Hit", "Interval", "Match", "QueryPlan", "SearchRequest", "SearchResponse", "SearchService",
-    "Sort", "check_page", "make_request",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "Hit",
+    "Interval",
+    "Match",
+    "QueryPlan",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchService",
+    "Sort",
+    "check_page",
+    "make_request",
 ]

@@ -29,7 +29,9 @@ PAGE_ANALYSED = 400_000  # characters a long article's page analyses for highlig
 _SPACE = re.compile(r"\s")
 
 
-def spans(tokens: list[Token], highlights: Highlights, start: int = 0, end: int | None = None, shift: int = 0) -> tuple[Span, ...]:
+def spans(
+    tokens: list[Token], highlights: Highlights, start: int = 0, end: int | None = None, shift: int = 0
+) -> tuple[Span, ...]:
     """The matched tokens lying within [start, end) of their text, as spans moved back by ``shift``
     (where the handed-out text begins in theirs). Tokens come in text order and never overlap."""
     return tuple(
@@ -63,7 +65,9 @@ def _best(tokens: list[Token], highlights: Highlights, size: int) -> tuple[tuple
     return best_score, start, min(len(tokens), start + size)
 
 
-def best_fragment(tokens: list[Token], highlights: Highlights, size: int = FRAGMENT_TOKENS) -> tuple[int, int]:
+def best_fragment(
+    tokens: list[Token], highlights: Highlights, size: int = FRAGMENT_TOKENS
+) -> tuple[int, int]:
     """Token index range [i, j) of the window with the most distinct matched words (then the most matches)."""
     _, i, j = _best(tokens, highlights, size)
     return i, j
@@ -74,7 +78,9 @@ def _pattern(forms: frozenset[str]) -> re.Pattern[str] | None:
     if not forms:
         return None
     # longest first, so the alternation reports the longest spelling at each place
-    return re.compile("|".join(surface_pattern(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE)
+    return re.compile(
+        "|".join(surface_pattern(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE
+    )
 
 
 def candidates(highlights: Highlights) -> re.Pattern[str] | None:

@@ -27,7 +27,9 @@ class Marked:
         cursor = 0
         for start, end in self.spans:
             if not cursor <= start < end <= len(self.text):
-                raise ValueError(f"span ({start}, {end}) is out of order, empty or outside a text of {len(self.text)}")
+                raise ValueError(
+                    f"span ({start}, {end}) is out of order, empty or outside a text of {len(self.text)}"
+                )
             cursor = end
 
     def parts(self) -> Iterator[tuple[str, bool]]:

@@ -30,12 +30,24 @@ MAX_DEPTH = 32  # nested parentheses and NOTs; the tree is walked recursively, s
 END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # the "to" bound of the last day there is
 
 FIELD_ALIASES = {
-    "title": "title", "عنوان": "title", "العنوان": "title",
-    "source": "source", "مصدر": "source", "المصدر": "source",
-    "author": "author", "كاتب": "author", "الكاتب": "author",
-    "section": "section", "قسم": "section", "القسم": "section",
-    "from": "from", "من": "from",
-    "to": "to", "إلى": "to", "الى": "to", "حتى": "to",
+    "title": "title",
+    "عنوان": "title",
+    "العنوان": "title",
+    "source": "source",
+    "مصدر": "source",
+    "المصدر": "source",
+    "author": "author",
+    "كاتب": "author",
+    "الكاتب": "author",
+    "section": "section",
+    "قسم": "section",
+    "القسم": "section",
+    "from": "from",
+    "من": "from",
+    "to": "to",
+    "إلى": "to",
+    "الى": "to",
+    "حتى": "to",
 }
 FACET_FIELDS = {"source", "author", "section"}
 DATE_FIELDS = {"from", "to"}
@@ -139,7 +151,11 @@ def _lex(text: str, warnings: list[str]) -> list[_Tok]:
             pending_field, pending_neg = None, False
             continue
         if kind in ("lparen", "rparen"):
-            tokens.append(_Tok(kind, value, pending_neg and kind == "lparen", pending_field if kind == "lparen" else None))
+            tokens.append(
+                _Tok(
+                    kind, value, pending_neg and kind == "lparen", pending_field if kind == "lparen" else None
+                )
+            )
             pending_field, pending_neg = None, False
             continue
         # a word, possibly "-word", "field:", "field:value"
@@ -276,7 +292,9 @@ class _Parser:
         if tok is None or tok.kind != "word" or tok.negated or tok.field is not None:
             return False
         text = tok.text
-        return {"OR": text in ("OR", "|", "||"), "AND": text in ("AND", "&", "&&"), "NOT": text == "NOT"}[name]
+        return {"OR": text in ("OR", "|", "||"), "AND": text in ("AND", "&", "&&"), "NOT": text == "NOT"}[
+            name
+        ]
 
     def _set_date(self, which: str, value: str) -> None:
         start, end = parse_date_bound(value)
@@ -305,7 +323,11 @@ def _term(text: str, field: str | None) -> Term | None:
 
 def _with_field(node: Node, field_name: str) -> Node:
     if isinstance(node, Term):
-        return Term(node.text, field_name, node.prefix, node.fuzzy) if field_name == "title" else FacetFilter(field_name, node.text)
+        return (
+            Term(node.text, field_name, node.prefix, node.fuzzy)
+            if field_name == "title"
+            else FacetFilter(field_name, node.text)
+        )
     if isinstance(node, Phrase):
         return Phrase(node.text, field_name) if field_name == "title" else FacetFilter(field_name, node.text)
     if isinstance(node, (And, Or)):
@@ -349,7 +371,10 @@ def parse_date_bound(value: str) -> tuple[datetime, datetime]:
 def date_bounds(date_from: str | None, date_to: str | None) -> tuple[datetime | None, datetime | None]:
     """The [start, end) that a "from" and a "to" date as users type them cover, ``to`` included to its
     last day; either may be absent. Every from/to pair (API, page, CLI, the article list) goes through here."""
-    return (parse_date_bound(date_from)[0] if date_from else None, parse_date_bound(date_to)[1] if date_to else None)
+    return (
+        parse_date_bound(date_from)[0] if date_from else None,
+        parse_date_bound(date_to)[1] if date_to else None,
+    )
 
 
 def _after(start: date, period: str) -> date | None:

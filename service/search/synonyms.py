@@ -35,10 +35,16 @@ def clean_group(terms: list[str]) -> list[str]:
     seen: dict[Words, str] = {}
     for raw in terms:
         if not isinstance(raw, str):
-            raise ArshifError("كل مرادف يجب أن يكون نصًّا", "every synonym must be a string", type="invalid-synonyms")
+            raise ArshifError(
+                "كل مرادف يجب أن يكون نصًّا", "every synonym must be a string", type="invalid-synonyms"
+            )
         text = " ".join(raw.split())
         if len(text) > MAX_TERM_CHARS:
-            raise ArshifError("المرادف أطول من المسموح", f"a synonym is longer than {MAX_TERM_CHARS} characters", type="invalid-synonyms")
+            raise ArshifError(
+                "المرادف أطول من المسموح",
+                f"a synonym is longer than {MAX_TERM_CHARS} characters",
+                type="invalid-synonyms",
+            )
         key = words_of(text)
         if key and key not in seen:
             seen[key] = text
@@ -66,9 +72,15 @@ class SynonymTable:
         with self._lock:
             self._checked = now
             with self.db.reading() as session:
-                version = tuple(session.execute(
-                    select(func.count(SynonymGroup.id), func.max(SynonymGroup.id), func.max(SynonymGroup.updated_at))
-                ).one())
+                version = tuple(
+                    session.execute(
+                        select(
+                            func.count(SynonymGroup.id),
+                            func.max(SynonymGroup.id),
+                            func.max(SynonymGroup.updated_at),
+                        )
+                    ).one()
+                )
                 if version == self._version:
                     return
                 groups = list(session.scalars(select(SynonymGroup.terms)))
@@ -76,7 +88,9 @@ class SynonymTable:
             for terms in groups:
                 members = [w for w in (words_of(t) for t in terms) if w]
                 for member in members:
-                    table.setdefault(member, []).extend(m for m in members if m != member and m not in table[member])
+                    table.setdefault(member, []).extend(
+                        m for m in members if m != member and m not in table[member]
+                    )
             self._table, self._version = table, version
 
     def __call__(self, words: Words) -> list[Words]:

@@ -100,7 +100,12 @@ def candidates(word: str) -> set[str]:
     """Every spelling the rules can make from ``word`` (not yet checked against the index)."""
     if not MIN_WORD <= len(word) <= MAX_WORD or not any("\u0600" <= c <= "\u06ff" for c in word):
         return set()
-    found = set(_vowel_edits(word)) | set(_sound_swaps(word)) | set(_single_swaps(word)) | set(_ending_swaps(word))
+    found = (
+        set(_vowel_edits(word))
+        | set(_sound_swaps(word))
+        | set(_single_swaps(word))
+        | set(_ending_swaps(word))
+    )
     found.update(_initial_v(word))
     # one vowel edit combined with one sound swap covers غوغل → جوجل → جوجول and the like
     for swapped in list(_sound_swaps(word)):

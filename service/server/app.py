@@ -60,35 +60,61 @@ def _install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": ""}
         where = ".".join(first["loc"])
         return problem(
-            422, "validation", f"invalid request: {where}: {first['msg']}", f"طلب غير صالح: {where}",
-            request.url.path, errors=errors,
+            422,
+            "validation",
+            f"invalid request: {where}: {first['msg']}",
+            f"طلب غير صالح: {where}",
+            request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        arabic = {400: "تعذّرت قراءة الطلب", 404: "الصفحة غير موجودة", 405: "الطريقة غير مسموحة لهذا المسار"}.get(
-            exc.status_code, "خطأ في الطلب"
+        arabic = {
+            400: "تعذّرت قراءة الطلب",
+            404: "الصفحة غير موجودة",
+            405: "الطريقة غير مسموحة لهذا المسار",
+        }.get(exc.status_code, "خطأ في الطلب")
+        return problem(
+            exc.status_code,
+            {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
+            str(exc.detail),
+            arabic,
+            request.url.path,
         )
-        return problem(exc.status_code, {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
-                       str(exc.detail), arabic, request.url.path)
 
     @app.exception_handler(IntegrityError)
     async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
         # a concurrent writer won the race for a unique key; nothing was written by this request
-        return problem(409, "conflict", "the change conflicts with another article (a unique key is taken)",
-                       "التعديل يتعارض مع مقال آخر (قيمة فريدة مستعملة)", request.url.path)
+        return problem(
+            409,
+            "conflict",
+            "the change conflicts with another article (a unique key is taken)",
+            "التعديل يتعارض مع مقال آخر (قيمة فريدة مستعملة)",
+            request.url.path,
+        )
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
         # PostgreSQL refuses some values SQLite takes (a NUL character, an out-of-range number)
-        return problem(400, "invalid-value", "a value in the request cannot be stored or compared by the database",
-                       "قيمة في الطلب لا تقبلها قاعدة البيانات", request.url.path)
+        return problem(
+            400,
+            "invalid-value",
+            "a value in the request cannot be stored or compared by the database",
+            "قيمة في الطلب لا تقبلها قاعدة البيانات",
+            request.url.path,
+        )
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable", extra={"fields": {"error": str(exc.orig or exc).splitlines()[0]}})
-        response = problem(503, "database-unavailable", "the database is unavailable; try again shortly",
-                           "قاعدة البيانات غير متاحة الآن؛ أعد المحاولة بعد قليل", request.url.path)
+        response = problem(
+            503,
+            "database-unavailable",
+            "the database is unavailable; try again shortly",
+            "قاعدة البيانات غير متاحة الآن؛ أعد المحاولة بعد قليل",
+            request.url.path,
+        )
         response.headers["Retry-After"] = "5"
         return response
 
@@ -109,12 +135,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.api_keys:
-            log.warning("ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط")
+            log.warning(
+                "ARSHIF_API_KEYS is not set: writes are accepted from loopback only / الكتابة من هذا الجهاز فقط"
+            )
         archive.index.ensure()
         follower = app.state.follower = IndexFollower(archive)
         # after every write this process commits, whoever wrote it: index it now, use new synonyms now
-        forget = [archive.db.after_commit(follower.on_commit),
-                  archive.db.after_commit(search_service.synonyms.on_commit)]
+        forget = [
+            archive.db.after_commit(follower.on_commit),
+            archive.db.after_commit(search_service.synonyms.on_commit),
+        ]
         follower.start()
         yield
         for stop_listening in forget:
@@ -143,7 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
     app.add_middleware(ArshifMiddleware, metrics=metrics, settings=settings)
@@ -159,7 +191,8 @@ def _install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         page = get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Arshif API — أرشيف",
+            openapi_url="/openapi.json",
+            title="Arshif API — أرشيف",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
             swagger_css_url="/docs/static/swagger-ui.css",
             swagger_favicon_url="/docs/static/favicon-32x32.png",

@@ -96,7 +96,10 @@ def write_denial(settings: Settings, headers: Headers, client_host: str) -> Arsh
         return None
     key = presented_key(headers)
     if key is None:
-        return Unauthorized("هذه العملية تتطلب مفتاح API", "this operation needs an API key (Authorization: Bearer or X-API-Key)")
+        return Unauthorized(
+            "هذه العملية تتطلب مفتاح API",
+            "this operation needs an API key (Authorization: Bearer or X-API-Key)",
+        )
     if not key_matches(key, settings.api_keys):
         return Forbidden("مفتاح API غير صحيح", "the API key is not valid")
     return None

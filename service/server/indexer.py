@@ -26,7 +26,9 @@ class IndexFollower:
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="arshif-indexer", daemon=True)
         self.notifications = (
-            ChangeNotifications(archive.settings.sqlalchemy_url, self.poke) if archive.settings.is_postgresql else None
+            ChangeNotifications(archive.settings.sqlalchemy_url, self.poke)
+            if archive.settings.is_postgresql
+            else None
         )
 
     @property

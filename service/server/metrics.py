@@ -10,14 +10,33 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("arshif_http_requests_total", "HTTP requests", ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("arshif_http_request_seconds", "HTTP request latency", ["route", "method"], registry=self.registry)
+        self.requests = Counter(
+            "arshif_http_requests_total",
+            "HTTP requests",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "arshif_http_request_seconds", "HTTP request latency", ["route", "method"], registry=self.registry
+        )
         self.search_latency = Histogram(
-            "arshif_search_seconds", "Search latency inside the engine",
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5), registry=self.registry,
+            "arshif_search_seconds",
+            "Search latency inside the engine",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
         )
         self.articles = Gauge("arshif_articles", "Articles in the database", registry=self.registry)
-        self.indexed = Gauge("arshif_indexed_documents", "Documents in the search index", registry=self.registry)
-        self.lag = Gauge("arshif_index_lag_changes", "Changes not yet applied to the index", registry=self.registry)
-        self.lag_seconds = Gauge("arshif_index_lag_seconds", "Age of the oldest change not yet indexed", registry=self.registry)
-        self.applied_seq = Gauge("arshif_index_applied_seq", "Last change sequence applied to this node's index", registry=self.registry)
+        self.indexed = Gauge(
+            "arshif_indexed_documents", "Documents in the search index", registry=self.registry
+        )
+        self.lag = Gauge(
+            "arshif_index_lag_changes", "Changes not yet applied to the index", registry=self.registry
+        )
+        self.lag_seconds = Gauge(
+            "arshif_index_lag_seconds", "Age of the oldest change not yet indexed", registry=self.registry
+        )
+        self.applied_seq = Gauge(
+            "arshif_index_applied_seq",
+            "Last change sequence applied to this node's index",
+            registry=self.registry,
+        )

@@ -33,8 +33,10 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (
         b"content-security-policy",
-        (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-         b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+        (
+            b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        ),
     ),
 ]
 
@@ -49,8 +51,12 @@ class BodyTooLarge(HTTPException):
 
 
 def too_large(limit: int) -> Response:
-    return problem(413, "too-large", f"request body larger than {limit} bytes",
-                   f"حجم الطلب أكبر من المسموح ({limit} بايت)")
+    return problem(
+        413,
+        "too-large",
+        f"request body larger than {limit} bytes",
+        f"حجم الطلب أكبر من المسموح ({limit} بايت)",
+    )
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -65,7 +71,7 @@ def split_host(value: str) -> tuple[str, str | None]:
         end = value.find("]")
         if end < 0:
             return value, None
-        rest = value[end + 1:]
+        rest = value[end + 1 :]
         return value[1:end], (rest[1:] if rest.startswith(":") else None)
     if value.count(":") == 1:
         host, port = value.split(":")
@@ -127,8 +133,11 @@ def same_origin(origin: str, scheme: str, host_header: str | None) -> bool:
     except ValueError:
         return False
     host, port = split_host(host_header)
-    return (parts.scheme == scheme and (parts.hostname or "").rstrip(".") == host
-            and origin_port == (port or DEFAULT_PORTS.get(scheme)))
+    return (
+        parts.scheme == scheme
+        and (parts.hostname or "").rstrip(".") == host
+        and origin_port == (port or DEFAULT_PORTS.get(scheme))
+    )
 
 
 def cross_site_write(headers: Headers, scheme: str, cors_origins: list[str]) -> bool:
@@ -159,7 +168,7 @@ class ArshifMiddleware:
         self._rules: dict[int, str | None] = {}
 
     def _rule(self, scope: Scope) -> str | None:
-        """"write" or "read" when the route the request goes to has that dependency; None otherwise."""
+        """ "write" or "read" when the route the request goes to has that dependency; None otherwise."""
         app = scope.get("app")
         for route in getattr(getattr(app, "router", None), "routes", ()):
             match, _ = route.matches(scope)
@@ -168,21 +177,29 @@ class ArshifMiddleware:
                     return None
                 if id(route) not in self._rules:
                     calls = _dependency_calls(route.dependant)
-                    self._rules[id(route)] = ("write" if require_write in calls
-                                              else "read" if require_read in calls else None)
+                    self._rules[id(route)] = (
+                        "write" if require_write in calls else "read" if require_read in calls else None
+                    )
                 return self._rules[id(route)]
         return None
 
     def _refusal(self, scope: Scope, headers: Headers) -> Response | None:
         """The answer to a request refused on its head alone (before any of its body is read)."""
         if len(scope.get("headers") or ()) > self.settings.max_headers:
-            return problem(431, "too-many-headers", f"more than {self.settings.max_headers} request headers",
-                           f"عدد ترويسات الطلب أكثر من {self.settings.max_headers}")
+            return problem(
+                431,
+                "too-many-headers",
+                f"more than {self.settings.max_headers} request headers",
+                f"عدد ترويسات الطلب أكثر من {self.settings.max_headers}",
+            )
         client_host = scope["client"][0] if scope.get("client") else ""
         if not self.hosts.allows(headers.get("host"), client_host):
-            return problem(400, "host-not-allowed",
-                           "this server does not answer for that Host; list it in ARSHIF_ALLOWED_HOSTS",
-                           "هذا الخادم لا يجيب على اسم المضيف هذا؛ أضفه إلى ARSHIF_ALLOWED_HOSTS")
+            return problem(
+                400,
+                "host-not-allowed",
+                "this server does not answer for that Host; list it in ARSHIF_ALLOWED_HOSTS",
+                "هذا الخادم لا يجيب على اسم المضيف هذا؛ أضفه إلى ARSHIF_ALLOWED_HOSTS",
+            )
         try:
             declared = int(headers.get("content-length") or 0)
         except ValueError:
@@ -192,13 +209,21 @@ class ArshifMiddleware:
         if scope["method"] not in UNSAFE_METHODS:
             return None
         if cross_site_write(headers, scope.get("scheme", "http"), self.settings.cors_origins):
-            return problem(403, "cross-origin-write",
-                           "writes from another site's page are refused (Origin / Sec-Fetch-Site); "
-                           "trusted origins go in ARSHIF_CORS_ORIGINS",
-                           "الكتابة من صفحة موقع آخر مرفوضة؛ تُضاف المصادر الموثوقة إلى ARSHIF_CORS_ORIGINS")
+            return problem(
+                403,
+                "cross-origin-write",
+                "writes from another site's page are refused (Origin / Sec-Fetch-Site); "
+                "trusted origins go in ARSHIF_CORS_ORIGINS",
+                "الكتابة من صفحة موقع آخر مرفوضة؛ تُضاف المصادر الموثوقة إلى ARSHIF_CORS_ORIGINS",
+            )
         rule = self._rule(scope)
-        denial = (write_denial(self.settings, headers, client_host) if rule == "write"
-                  else read_denial(self.settings, headers) if rule == "read" else None)
+        denial = (
+            write_denial(self.settings, headers, client_host)
+            if rule == "write"
+            else read_denial(self.settings, headers)
+            if rule == "read"
+            else None
+        )
         if denial is not None:
             return problem(denial.status, denial.type, denial.message_en, denial.message_ar, scope["path"])
         return None
@@ -250,8 +275,13 @@ class ArshifMiddleware:
                 await too_large(self.max_body)(scope, receive, send_wrapper)
             else:
                 log.exception("unhandled error", extra={"fields": {"request_id": rid}})
-                await problem(500, "internal", f"internal error (request id {rid})",
-                              f"خطأ داخلي في الخادم (رقم الطلب {rid})", scope.get("path"))(scope, receive, send_wrapper)
+                await problem(
+                    500,
+                    "internal",
+                    f"internal error (request id {rid})",
+                    f"خطأ داخلي في الخادم (رقم الطلب {rid})",
+                    scope.get("path"),
+                )(scope, receive, send_wrapper)
         finally:
             self._record(scope, status[0], started)
             request_id.reset(token)
@@ -264,5 +294,12 @@ class ArshifMiddleware:
         self.metrics.latency.labels(path, scope["method"]).observe(elapsed)
         log.info(
             "request",
-            extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status, "ms": round(elapsed * 1000, 2)}},
+            extra={
+                "fields": {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                }
+            },
         )

@@ -20,8 +20,13 @@ REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    def __init__(self, config: Config, server_state: ServerState, app_state: dict[str, Any],
-                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         settings = get_settings()
         self.head_timeout = settings.header_timeout
@@ -56,9 +61,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.in_head and not self.transport.is_closing():
             self.head_bytes += len(data)  # data that did not finish a head was all head
             if self.head_bytes > self.max_head_bytes:
-                self._refuse(431, "headers-too-large",
-                             f"the request line and headers are larger than {self.max_head_bytes} bytes",
-                             f"سطر الطلب وترويساته أكبر من {self.max_head_bytes} بايت")
+                self._refuse(
+                    431,
+                    "headers-too-large",
+                    f"the request line and headers are larger than {self.max_head_bytes} bytes",
+                    f"سطر الطلب وترويساته أكبر من {self.max_head_bytes} بايت",
+                )
 
     def on_message_begin(self) -> None:
         self.message_done = False
@@ -84,16 +92,24 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.head_timer = None
         if self.transport.is_closing() or not self.in_head:
             return
-        self._refuse(408, "request-timeout", f"the request head did not arrive within {self.head_timeout:g} s",
-                     f"لم تصل ترويسات الطلب خلال {self.head_timeout:g} ثانية")
+        self._refuse(
+            408,
+            "request-timeout",
+            f"the request head did not arrive within {self.head_timeout:g} s",
+            f"لم تصل ترويسات الطلب خلال {self.head_timeout:g} ثانية",
+        )
 
     def _refuse(self, status: int, type_: str, detail: str, detail_ar: str) -> None:
         """A problem+json answer straight onto the socket (no request reached the app), then close."""
         self._disarm()
         self.in_head = False
         body = json.dumps(problem_body(status, type_, detail, detail_ar), ensure_ascii=False).encode()
-        head = [b"HTTP/1.1 %d %s" % (status, REASONS[status]), b"content-type: application/problem+json",
-                b"content-length: %d" % len(body), b"connection: close"]
+        head = [
+            b"HTTP/1.1 %d %s" % (status, REASONS[status]),
+            b"content-type: application/problem+json",
+            b"content-length: %d" % len(body),
+            b"connection: close",
+        ]
         head += [name + b": " + value for name, value in SECURITY_HEADERS]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
         self.transport.close()

@@ -49,7 +49,9 @@ templates.env.filters["web_link"] = web_link
 def marked_markup(marked: Marked) -> Markup:
     """Highlighted text for a page (the ``marked`` filter): each piece escaped by markupsafe, as Jinja
     escapes everything else, and each marked word in ``<mark>``. No template needs ``| safe`` for it."""
-    return Markup("".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece) for piece, hit in marked.parts()))
+    return Markup(
+        "".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece) for piece, hit in marked.parts())
+    )
 
 
 templates.env.filters["marked"] = marked_markup
@@ -102,7 +104,9 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
     peak = max(b["count"] for b in buckets) or 1
     width, height, gap = 720, 90, 1
     bar = min(48.0, max(1.0, width / len(buckets) - gap))
-    parts = [f'<svg class="timeline" viewBox="0 0 {width} {height + 4}" role="img" aria-label="توزّع النتائج عبر الزمن" preserveAspectRatio="none">']
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {width} {height + 4}" role="img" aria-label="توزّع النتائج عبر الزمن" preserveAspectRatio="none">'
+    ]
     for i, b in enumerate(buckets):
         h = 0 if b["count"] == 0 else max(2.0, height * b["count"] / peak)
         # timelines read right to left on an Arabic page: the oldest bucket on the right
@@ -112,7 +116,7 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
         link = state.url(**{"from": start, "to": _period_end(start, histogram["interval"])})
         parts.append(
             f'<a href="{escape(link)}"><rect x="{x:.1f}" y="{height - h + 2:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-            f'<title>{escape(label)}: {b["count"]}</title></rect></a>'
+            f"<title>{escape(label)}: {b['count']}</title></rect></a>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -137,8 +141,17 @@ def _period_end(start: str, interval: str) -> str:
 def search_page(request: Request, search: SearchDep) -> HTMLResponse:
     state = PageState({k: request.query_params.getlist(k) for k in PageState.KEYS})
     q = state.one("q")
-    context: dict[str, Any] = {"state": state, "q": q, "sorts": SORTS, "facet_titles": FACET_TITLES, "response": None, "error": None}
-    browsing = bool(q or state.many("source") or state.many("section") or state.one("from") or state.one("to"))
+    context: dict[str, Any] = {
+        "state": state,
+        "q": q,
+        "sorts": SORTS,
+        "facet_titles": FACET_TITLES,
+        "response": None,
+        "error": None,
+    }
+    browsing = bool(
+        q or state.many("source") or state.many("section") or state.one("from") or state.one("to")
+    )
     if browsing:
         try:
             page = max(1, min(1000, int(state.one("page", "1") or 1)))
@@ -147,18 +160,32 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
         sort = state.one("sort", "relevance" if q else "newest")
         try:
             req = make_request(
-                q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                q,
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
                 sort=sort if sort in SORTS else "relevance",
                 match="any" if state.one("match") == "any" else "all",
-                sources=state.many("source"), sections=state.many("section"), authors=state.many("author"),
-                date_from=state.one("from"), date_to=state.one("to"),
-                fold=state.one("fold") != "0", facets=True, histogram="month",
+                sources=state.many("source"),
+                sections=state.many("section"),
+                authors=state.many("author"),
+                date_from=state.one("from"),
+                date_to=state.one("to"),
+                fold=state.one("fold") != "0",
+                facets=True,
+                histogram="month",
             )
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
-                response.histogram = search.search(replace(req, histogram="day", facets=False, limit=1)).histogram
-            context.update(response=response, page=page, pages=max(1, -(-response.total // PAGE_SIZE)), sort=sort,
-                           timeline=_svg_timeline(response.histogram, state))
+                response.histogram = search.search(
+                    replace(req, histogram="day", facets=False, limit=1)
+                ).histogram
+            context.update(
+                response=response,
+                page=page,
+                pages=max(1, -(-response.total // PAGE_SIZE)),
+                sort=sort,
+                timeline=_svg_timeline(response.histogram, state),
+            )
         except ArshifError as exc:
             context["error"] = exc.message_ar
     status = 400 if context["error"] else 200
@@ -167,17 +194,23 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    article_id: int, request: Request, archive: ArchiveDep, search: SearchDep,
+    article_id: int,
+    request: Request,
+    archive: ArchiveDep,
+    search: SearchDep,
     q: Annotated[str, Query(max_length=2000)] = "",
 ) -> HTMLResponse:
     with archive.db.reading() as session:
         # an id no store can hold (past 2**31-1) is simply not there; the store is not asked
         article = session.get(Article, article_id) if 1 <= article_id <= MAX_ID else None
         if article is None:
-            return templates.TemplateResponse(request, "missing.html", {"article_id": article_id}, status_code=404)
+            return templates.TemplateResponse(
+                request, "missing.html", {"article_id": article_id}, status_code=404
+            )
         marks = _highlights(search, q)
         context = {
-            "article": article, "q": q,
+            "article": article,
+            "q": q,
             "marked_title": highlight.highlight_all(article.title, marks),
             "paragraphs": highlight.paragraphs(article.body, marks),
             "members": search.cluster_members(article),

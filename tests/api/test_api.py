@@ -17,8 +17,12 @@ from tests.conftest import NEWS, SEEDS, InProcessApp, Server, needs_shared, run_
 ARTICLE = {
     "title": "اشتباكات في ريف دير الزور",
     "body": "تجددت الاشتباكات بين قوات النظام وقوات سوريا الديمقراطية في ريف دير الزور الشرقي صباح اليوم.",
-    "source": "بلدي نيوز", "author": "كنان سلطان", "section": "سوريا",
-    "url": "https://example.org/a/1", "external_id": "a-1", "published_at": "2018-02-07T10:00:00Z",
+    "source": "بلدي نيوز",
+    "author": "كنان سلطان",
+    "section": "سوريا",
+    "url": "https://example.org/a/1",
+    "external_id": "a-1",
+    "published_at": "2018-02-07T10:00:00Z",
 }
 
 
@@ -54,24 +58,43 @@ def test_article_lifecycle_and_search(shared_app: InProcessApp) -> None:
 
         listed = http.get("/api/articles", params={"external_id": "a-1"}).json()
         assert listed["total"] == 1 and listed["items"][0]["id"] == article_id
-        assert http.get("/api/articles", params={"url": ARTICLE["url"], "source": ARTICLE["source"]}).json()["total"] == 1
-        assert http.get("/api/articles", params={"external_id": "a-1", "url": "https://example.org/b"}).json()["total"] == 0
+        assert (
+            http.get("/api/articles", params={"url": ARTICLE["url"], "source": ARTICLE["source"]}).json()[
+                "total"
+            ]
+            == 1
+        )
+        assert (
+            http.get("/api/articles", params={"external_id": "a-1", "url": "https://example.org/b"}).json()[
+                "total"
+            ]
+            == 0
+        )
 
-        other = http.post("/api/articles", json={**ARTICLE, "external_id": "a-2", "body": "نص آخر مختلف تماما عن الأول."}).json()["id"]
+        other = http.post(
+            "/api/articles", json={**ARTICLE, "external_id": "a-2", "body": "نص آخر مختلف تماما عن الأول."}
+        ).json()["id"]
         clash = http.put(f"/api/articles/{other}", json={**ARTICLE, "body": "نص ثالث مختلف."})  # a-1 is taken
         assert clash.status_code == 409 and clash.json()["detail_ar"]
-        twin = http.patch(f"/api/articles/{other}", json={"body": ARTICLE["body"]})  # its own id: kept, clustered
+        twin = http.patch(
+            f"/api/articles/{other}", json={"body": ARTICLE["body"]}
+        )  # its own id: kept, clustered
         assert twin.status_code == 200 and twin.json()["cluster_id"] == detail.json()["cluster_id"]
         assert http.delete(f"/api/articles/{other}").status_code == 204
 
-        replaced = http.put(f"/api/articles/{article_id}", json={**ARTICLE, "title": "موسم القمح", "body": "نص جديد كليا عن الزراعة في الجزيرة السورية."})
+        replaced = http.put(
+            f"/api/articles/{article_id}",
+            json={**ARTICLE, "title": "موسم القمح", "body": "نص جديد كليا عن الزراعة في الجزيرة السورية."},
+        )
         assert replaced.status_code == 200
         assert wait_until(lambda: search(http, q="الزراعة")["total"] == 1)
         assert wait_until(lambda: search(http, q="الاشتباكات")["total"] == 0)
 
         assert http.delete(f"/api/articles/{article_id}").status_code == 204
         missing = http.get(f"/api/articles/{article_id}")
-        assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith(
+            "application/problem+json"
+        )
         assert missing.json()["detail_ar"]
         assert wait_until(lambda: search(http, q="الزراعة")["total"] == 0)
 
@@ -80,18 +103,25 @@ def test_hits_carry_title_and_snippet_as_html_and_as_text_with_spans(shared_app:
     filler = " ".join(["تجددت الاشتباكات في الريف الشرقي"] * 12)
     body = f"{filler} وقال \"المتحدث\" إن <b>زمردستان</b> & زُمُرّدستان 'بلدٌ واحد' {filler}"
     with shared_app.client() as http:
-        http.post("/api/articles", json={"title": "<عاجل> زمردستان & جيرانها", "body": body, "source": "اختبار"})
+        http.post(
+            "/api/articles", json={"title": "<عاجل> زمردستان & جيرانها", "body": body, "source": "اختبار"}
+        )
         assert wait_until(lambda: search(http, q="زمردستان")["total"] == 1)
         hit = search(http, q="زمردستان")["hits"][0]
         title, snippet = hit["title"], hit["snippet_text"]
         assert [title[s:e] for s, e in hit["title_spans"]] == ["زمردستان"]
         assert [snippet[s:e] for s, e in hit["snippet_spans"]] == ["زمردستان", "زُمُرّدستان"]
-        assert snippet.startswith("… ") and snippet.endswith(" …") and snippet[2:-2] in body  # raw, not escaped
+        assert (
+            snippet.startswith("… ") and snippet.endswith(" …") and snippet[2:-2] in body
+        )  # raw, not escaped
         # the HTML fields are the API's formatting of the raw ones, byte for byte what clients read before
         assert hit["snippet"] == marked_html(Marked(snippet, tuple(map(tuple, hit["snippet_spans"]))))
         assert hit["title_html"] == marked_html(Marked(title, tuple(map(tuple, hit["title_spans"]))))
         assert hit["title_html"] == "&lt;عاجل&gt; <mark>زمردستان</mark> &amp; جيرانها"
-        assert "&quot;المتحدث&quot; إن &lt;b&gt;<mark>زمردستان</mark>&lt;/b&gt; &amp; <mark>زُمُرّدستان</mark> &#x27;بلدٌ واحد&#x27;" in hit["snippet"]
+        assert (
+            "&quot;المتحدث&quot; إن &lt;b&gt;<mark>زمردستان</mark>&lt;/b&gt; &amp; <mark>زُمُرّدستان</mark> &#x27;بلدٌ واحد&#x27;"
+            in hit["snippet"]
+        )
 
         documented = http.get("/openapi.json").json()["components"]["schemas"]["HitOut"]["properties"]
         for name in ("title_html", "title_spans", "snippet", "snippet_text", "snippet_spans"):
@@ -101,9 +131,14 @@ def test_hits_carry_title_and_snippet_as_html_and_as_text_with_spans(shared_app:
 
 def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:
     articles = [
-        {**ARTICLE, "external_id": f"n-{i}", "url": None, "title": f"خبر رقم {i}",
-         "body": f"{ARTICLE['body']} وقال مصدر محلي إن عدد القتلى بلغ {i * 3} في القرية رقم {i}.",
-         "published_at": f"2018-02-{i + 1:02d}T08:00:00Z"}
+        {
+            **ARTICLE,
+            "external_id": f"n-{i}",
+            "url": None,
+            "title": f"خبر رقم {i}",
+            "body": f"{ARTICLE['body']} وقال مصدر محلي إن عدد القتلى بلغ {i * 3} في القرية رقم {i}.",
+            "published_at": f"2018-02-{i + 1:02d}T08:00:00Z",
+        }
         for i in range(1, 6)
     ]
     with server.client() as http:
@@ -131,18 +166,34 @@ def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:
 
 def test_search_parameters(server: InProcessApp) -> None:
     with server.client() as http:
-        http.post("/api/articles", json=[
-            {**ARTICLE, "external_id": "x1"},
-            {"title": "غوغل تطلق خدمة", "body": "أطلقت غوغل خدمة جديدة للترجمة الفورية.", "source": "سكاي نيوز عربية",
-             "section": "تقنية", "published_at": "2018-03-01T00:00:00Z"},
-            {"title": "جوجل والهواتف", "body": "قالت جوجل إن هواتفها الجديدة تدعم العربية.", "source": "بي بي سي",
-             "section": "تقنية", "published_at": "2018-03-05T00:00:00Z"},
-        ])
+        http.post(
+            "/api/articles",
+            json=[
+                {**ARTICLE, "external_id": "x1"},
+                {
+                    "title": "غوغل تطلق خدمة",
+                    "body": "أطلقت غوغل خدمة جديدة للترجمة الفورية.",
+                    "source": "سكاي نيوز عربية",
+                    "section": "تقنية",
+                    "published_at": "2018-03-01T00:00:00Z",
+                },
+                {
+                    "title": "جوجل والهواتف",
+                    "body": "قالت جوجل إن هواتفها الجديدة تدعم العربية.",
+                    "source": "بي بي سي",
+                    "section": "تقنية",
+                    "published_at": "2018-03-05T00:00:00Z",
+                },
+            ],
+        )
         assert wait_until(lambda: search(http, q="")["total"] == 3)
         both = search(http, q="غوغل", facets="true", histogram="day", sort="newest")
         assert [h["title"] for h in both["hits"]] == ["جوجل والهواتف", "غوغل تطلق خدمة"]
         assert {b["value"] for b in both["facets"]["source"]} == {"سكاي نيوز عربية", "بي بي سي"}
-        assert both["histogram"]["interval"] == "day" and sum(b["count"] for b in both["histogram"]["buckets"]) == 2
+        assert (
+            both["histogram"]["interval"] == "day"
+            and sum(b["count"] for b in both["histogram"]["buckets"]) == 2
+        )
         assert search(http, q="غوغل", source="بي بي سي")["total"] == 1
         assert search(http, q="غوغل", **{"from": "2018-03-02"})["total"] == 1
         assert search(http, q="غوغل", to="2018-03-01")["total"] == 1
@@ -156,12 +207,27 @@ def test_search_parameters(server: InProcessApp) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status"),
     [
-        ("post", "/api/articles", {"content": b'{"body": "x",', "headers": {"content-type": "application/json"}}, 422),
+        (
+            "post",
+            "/api/articles",
+            {"content": b'{"body": "x",', "headers": {"content-type": "application/json"}},
+            422,
+        ),
         ("post", "/api/articles", {"json": {"body": 42}}, 422),
         ("post", "/api/articles", {"json": {"body": "نص", "colour": "red"}}, 422),
         ("post", "/api/articles", {"json": {"body": ""}}, 422),
-        ("post", "/api/articles", {"content": b'{"body": "\\ud800 lone"}', "headers": {"content-type": "application/json"}}, (400, 422)),
-        ("post", "/api/articles", {"content": b'[' * 5000 + b']' * 5000, "headers": {"content-type": "application/json"}}, 400),
+        (
+            "post",
+            "/api/articles",
+            {"content": b'{"body": "\\ud800 lone"}', "headers": {"content-type": "application/json"}},
+            (400, 422),
+        ),
+        (
+            "post",
+            "/api/articles",
+            {"content": b"[" * 5000 + b"]" * 5000, "headers": {"content-type": "application/json"}},
+            400,
+        ),
         ("get", "/api/articles/99999999999999999999", {}, 422),
         ("post", "/api/articles", {"json": {"body": "نص", "published_at": "yesterday"}}, 422),
         ("get", "/api/search", {"params": {"q": "from:2018-13-01"}}, 400),
@@ -187,12 +253,24 @@ def test_client_mistakes_are_problem_json_never_500(
         assert response.status_code in allowed, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         body = response.json()
-        assert body["status"] == response.status_code and body["detail"] and body["detail_ar"] and body["type"]
+        assert (
+            body["status"] == response.status_code and body["detail"] and body["detail_ar"] and body["type"]
+        )
 
 
 def test_search_survives_hostile_queries(shared_app: InProcessApp) -> None:
     with shared_app.client() as http:
-        for q in ["س" * 10_000, '"' * 50, "(((((", ")))", "-" * 100, "* ~ :", "\u0640\u064e" * 500, "title:", "مصدر:"]:
+        for q in [
+            "س" * 10_000,
+            '"' * 50,
+            "(((((",
+            ")))",
+            "-" * 100,
+            "* ~ :",
+            "\u0640\u064e" * 500,
+            "title:",
+            "مصدر:",
+        ]:
             response = http.get("/api/search", params={"q": q})
             assert response.status_code in (200, 400), (q[:20], response.text)
 
@@ -210,10 +288,18 @@ def test_oversized_bodies_are_refused(tmp_path) -> None:
 
 def test_export_streams_jsonl_and_csv_with_bom(server: InProcessApp) -> None:
     with server.client() as http:
-        http.post("/api/articles", json=[
-            {**ARTICLE, "external_id": "e1"},
-            {"title": "غوغل، \"جوجل\"", "body": "سطر أول\nسطر ثان، مع فاصلة", "source": "تقنية", "metadata": {"tags": ["أ", "ب"]}},
-        ])
+        http.post(
+            "/api/articles",
+            json=[
+                {**ARTICLE, "external_id": "e1"},
+                {
+                    "title": 'غوغل، "جوجل"',
+                    "body": "سطر أول\nسطر ثان، مع فاصلة",
+                    "source": "تقنية",
+                    "metadata": {"tags": ["أ", "ب"]},
+                },
+            ],
+        )
         assert wait_until(lambda: search(http, q="")["total"] == 2)
         lines = http.get("/api/export", params={"format": "jsonl"}).text.strip().splitlines()
         records = [json.loads(line) for line in lines]
@@ -229,10 +315,18 @@ def test_export_streams_jsonl_and_csv_with_bom(server: InProcessApp) -> None:
 
 def test_synonyms_api(server: InProcessApp) -> None:
     with server.client() as http:
-        http.post("/api/articles", json={"title": "تقدم قوات سوريا الديمقراطية", "body": "أعلنت قوات سوريا الديمقراطية السيطرة على قرى جديدة."})
+        http.post(
+            "/api/articles",
+            json={
+                "title": "تقدم قوات سوريا الديمقراطية",
+                "body": "أعلنت قوات سوريا الديمقراطية السيطرة على قرى جديدة.",
+            },
+        )
         assert wait_until(lambda: search(http, q="الديمقراطية")["total"] == 1)
         assert search(http, q="قسد")["total"] == 0
-        put = http.put("/api/synonyms", json={"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"]]})
+        put = http.put(
+            "/api/synonyms", json={"groups": [["قسد", "قوات سوريا الديمقراطية"], ["داعش", "تنظيم الدولة"]]}
+        )
         assert put.status_code == 200 and len(put.json()) == 2
         assert search(http, q="قسد")["total"] == 1
         added = http.post("/api/synonyms", json={"terms": ["فبراير", "شباط"]})
@@ -260,10 +354,18 @@ def test_api_keys_guard_writes_and_optionally_reads(tmp_path) -> None:
             body = {"body": "نص للتجربة"}
             assert http.post("/api/articles", json=body).status_code == 401
             assert http.post("/api/articles", json=body, headers={"X-API-Key": "wrong"}).status_code == 403
-            assert http.post("/api/articles", json=body, headers={"Authorization": "Bearer k-two"}).status_code == 201
-            assert http.put("/api/synonyms", json={"groups": []}, headers={"X-API-Key": "k-one"}).status_code == 200
+            assert (
+                http.post("/api/articles", json=body, headers={"Authorization": "Bearer k-two"}).status_code
+                == 201
+            )
+            assert (
+                http.put("/api/synonyms", json={"groups": []}, headers={"X-API-Key": "k-one"}).status_code
+                == 200
+            )
             assert http.get("/api/search", params={"q": "نص"}).status_code == 401
-            assert http.get("/api/search", params={"q": "نص"}, headers={"X-API-Key": "r-key"}).status_code == 200
+            assert (
+                http.get("/api/search", params={"q": "نص"}, headers={"X-API-Key": "r-key"}).status_code == 200
+            )
             assert http.get("/healthz").status_code == 200
         log = srv.log.read_text()
         assert "k-one" not in log and "k-two" not in log and "r-key" not in log and "wrong" not in log
@@ -292,10 +394,14 @@ def test_seed_files_through_ingest_endpoint_and_search(server: InProcessApp) -> 
 
 def test_ingest_endpoint_reports_bad_records_and_ignores_path_tricks(shared_app: InProcessApp) -> None:
     server = shared_app
-    good = json.dumps({"id": "j1", "title": "عنوان", "body": "نص صالح للإدخال", "source": "مصدر"}, ensure_ascii=False)
+    good = json.dumps(
+        {"id": "j1", "title": "عنوان", "body": "نص صالح للإدخال", "source": "مصدر"}, ensure_ascii=False
+    )
     payload = (good + "\n{broken json\n" + json.dumps({"id": "j2", "title": "بلا نص"}) + "\n").encode()
     with server.client() as http:
-        response = http.post("/api/ingest", files=[("files", ("../../etc/passwd.jsonl", payload, "application/json"))])
+        response = http.post(
+            "/api/ingest", files=[("files", ("../../etc/passwd.jsonl", payload, "application/json"))]
+        )
         assert response.status_code == 200, response.text
         summary = response.json()
         assert summary["added"] == 1 and summary["failed"] == 2
@@ -338,10 +444,24 @@ def test_every_record_with_its_own_identity_is_kept(server: InProcessApp, tmp_pa
             by_id = http.get("/api/articles", params={"external_id": copy["id"]}).json()
             assert by_id["total"] == 1
             article = by_id["items"][0]
-            assert (article["url"], article["title"], article["source"]) == (copy["url"], copy["title"], copy["source"])
+            assert (article["url"], article["title"], article["source"]) == (
+                copy["url"],
+                copy["title"],
+                copy["source"],
+            )
             assert http.get("/api/articles", params={"url": copy["url"]}).json()["items"] == [article]
-            assert http.get("/api/articles", params={"external_id": copy["id"], "source": copy["source"]}).json()["total"] == 1
-            assert http.get("/api/articles", params={"external_id": copy["id"], "url": twin["url"]}).json()["total"] == 0
+            assert (
+                http.get(
+                    "/api/articles", params={"external_id": copy["id"], "source": copy["source"]}
+                ).json()["total"]
+                == 1
+            )
+            assert (
+                http.get("/api/articles", params={"external_id": copy["id"], "url": twin["url"]}).json()[
+                    "total"
+                ]
+                == 0
+            )
             [first] = http.get("/api/articles", params={"external_id": twin["id"]}).json()["items"]
             assert first["id"] != article["id"] and first["cluster_id"] == article["cluster_id"]
             assert first["content_hash"] == article["content_hash"] and copy["id"] in exported
@@ -349,8 +469,16 @@ def test_every_record_with_its_own_identity_is_kept(server: InProcessApp, tmp_pa
             query = {"q": f'"{copy["title"]}"', "source": copy["source"]}
             both = search(http, **query, fold_duplicates="false")["hits"]
             assert {first["id"], article["id"]} <= {h["id"] for h in both}
-            folded = [h for h in search(http, **query, fold_duplicates="true")["hits"] if h["cluster_id"] == article["cluster_id"]]
-            assert len(folded) == 1 and folded[0]["id"] in (first["id"], article["id"]) and folded[0]["folded"] == 1
+            folded = [
+                h
+                for h in search(http, **query, fold_duplicates="true")["hits"]
+                if h["cluster_id"] == article["cluster_id"]
+            ]
+            assert (
+                len(folded) == 1
+                and folded[0]["id"] in (first["id"], article["id"])
+                and folded[0]["folded"] == 1
+            )
 
     again = run_cli(server.data_dir, "ingest", str(news), "--json")
     assert again.returncode == 0, again.stderr

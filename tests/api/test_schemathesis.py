@@ -15,10 +15,17 @@ from tests.conftest import Server
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(Path(tmp_path_factory.mktemp("fuzz")) / "var").start()
     with srv.client() as http:  # something to find, update and delete
-        http.post("/api/articles", json=[
-            {"title": "اشتباكات في دير الزور", "body": "تجددت الاشتباكات في ريف دير الزور.", "source": "بلدي نيوز"},
-            {"title": "ترامب والصحافة", "body": "هاجم ترامب وسائل الإعلام.", "source": "سكاي نيوز عربية"},
-        ])
+        http.post(
+            "/api/articles",
+            json=[
+                {
+                    "title": "اشتباكات في دير الزور",
+                    "body": "تجددت الاشتباكات في ريف دير الزور.",
+                    "source": "بلدي نيوز",
+                },
+                {"title": "ترامب والصحافة", "body": "هاجم ترامب وسائل الإعلام.", "source": "سكاي نيوز عربية"},
+            ],
+        )
     yield srv
     srv.stop()
 

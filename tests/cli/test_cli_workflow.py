@@ -24,7 +24,18 @@ def test_ingest_search_show_export_reindex(data_dir) -> None:
     found = json.loads(result.stdout)
     assert found["total"] >= 4
     hit = found["hits"][0]
-    assert set(hit) >= {"id", "external_id", "title", "source", "author", "published_at", "url", "score", "snippet", "cluster_size"}
+    assert set(hit) >= {
+        "id",
+        "external_id",
+        "title",
+        "source",
+        "author",
+        "published_at",
+        "url",
+        "score",
+        "snippet",
+        "cluster_size",
+    }
     assert "<mark>" in hit["snippet"]
     assert set(found["facets"]) >= {"source", "author", "section"}
 
@@ -56,8 +67,13 @@ def test_ingest_search_show_export_reindex(data_dir) -> None:
 
 def test_ingest_reads_standard_input(data_dir) -> None:
     run_cli(data_dir, "db", "upgrade").check_returncode()
-    lines = "\n".join(json.dumps({"id": f"s{i}", "title": f"عنوان {i}", "body": f"نص المقال رقم {i} عن الزراعة والري"},
-                                 ensure_ascii=False) for i in range(3))
+    lines = "\n".join(
+        json.dumps(
+            {"id": f"s{i}", "title": f"عنوان {i}", "body": f"نص المقال رقم {i} عن الزراعة والري"},
+            ensure_ascii=False,
+        )
+        for i in range(3)
+    )
     result = run_cli(data_dir, "ingest", "-", "--json", input=lines + "\n{oops\n")
     summary = json.loads(result.stdout)
     assert summary["added"] == 3 and summary["failed"] == 1
@@ -66,8 +82,12 @@ def test_ingest_reads_standard_input(data_dir) -> None:
 
 def test_search_marks_the_words_in_the_terminal_without_markup(data_dir) -> None:
     run_cli(data_dir, "db", "upgrade").check_returncode()
-    record = {"id": "t1", "title": "[bold]عاجل[/] <زمردستان> & جيرانها", "source": "مصدر [تجريبي]",
-              "body": "قال المتحدث إن <b>زُمُرّدستان</b> & 'جارتها' اتفقتا على هدنة"}
+    record = {
+        "id": "t1",
+        "title": "[bold]عاجل[/] <زمردستان> & جيرانها",
+        "source": "مصدر [تجريبي]",
+        "body": "قال المتحدث إن <b>زُمُرّدستان</b> & 'جارتها' اتفقتا على هدنة",
+    }
     run_cli(data_dir, "ingest", "-", input=json.dumps(record, ensure_ascii=False) + "\n").check_returncode()
 
     result = run_cli(data_dir, "search", "زمردستان", FORCE_COLOR="1")  # rich styles even into a pipe

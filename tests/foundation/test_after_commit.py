@@ -41,7 +41,11 @@ def test_listeners_hear_each_committed_change_once_it_is_visible(any_archive) ->
     synonyms.delete_group(db, group.id)
     with db.writing() as session:
         ArticleWriter(session).delete(session.get(Article, article_id))
-    assert [kinds for kinds, _ in heard[1:]] == [frozenset({"synonyms"}), frozenset({"synonyms"}), frozenset({"delete"})]
+    assert [kinds for kinds, _ in heard[1:]] == [
+        frozenset({"synonyms"}),
+        frozenset({"synonyms"}),
+        frozenset({"delete"}),
+    ]
     assert heard[-1][1] == 0
 
     forget()
@@ -87,7 +91,10 @@ def app_archive(archive, monkeypatch):
     monkeypatch.setattr(indexer, "POLL_S", 3600.0)
     monkeypatch.setattr(synonyms, "REFRESH_EVERY_S", 3600.0)
     app = create_app(archive.settings)
-    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
+    ):
         follower = app.state.follower
         assert wait_until(follower.ready.is_set, timeout=60)  # start-up reconciliation done
         yield app.state.archive, app.state.search

@@ -38,10 +38,13 @@ def test_bad_options_are_usage_errors(data_dir) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("mysql://reader@db/news", "ARSHIF_DATABASE_URL: Arshif stores its archive in SQLite"),
-    ("postgresql://arshif:secret@127.0.0.1:1/archive", "cannot use the database: connection failed"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("mysql://reader@db/news", "ARSHIF_DATABASE_URL: Arshif stores its archive in SQLite"),
+        ("postgresql://arshif:secret@127.0.0.1:1/archive", "cannot use the database: connection failed"),
+    ],
+)
 def test_a_wrong_database_url_is_one_clear_line(data_dir, url: str, expected: str) -> None:
     result = run_cli(data_dir, "db", "upgrade", ARSHIF_DATABASE_URL=url)
     said = " ".join(result.stderr.split())

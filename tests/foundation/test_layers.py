@@ -66,15 +66,21 @@ def test_only_the_app_factory_composes_the_siblings() -> None:
     """``service.server.app`` imports every router: no module imports it back (uvicorn is given its
     name as a string), and the rest of the app layer, which the routers import, imports no router."""
     assert _offences("service", ("service.server.app",)) == {}
-    below_app = {name: bad for name, bad in _offences("service.server", ("service.api", "service.web")).items()
-                 if name != "service.server.app"}
+    below_app = {
+        name: bad
+        for name, bad in _offences("service.server", ("service.api", "service.web")).items()
+        if name != "service.server.app"
+    }
     assert below_app == {}
 
 
 def test_the_core_knows_no_http_layer() -> None:
     """Store, index, search, ingest: none imports the HTTP layers."""
-    core = {name: bad for name, bad in _offences("service", HTTP_LAYERS).items()
-            if not any(_under(name, layer) for layer in HTTP_LAYERS) and name != "service.cli"}
+    core = {
+        name: bad
+        for name, bad in _offences("service", HTTP_LAYERS).items()
+        if not any(_under(name, layer) for layer in HTTP_LAYERS) and name != "service.cli"
+    }
     assert core == {}
 
 
@@ -82,13 +88,19 @@ def test_the_cli_takes_only_the_apis_json_contract() -> None:
     """The CLI is a front end beside ``api`` and ``web``: its ``--json`` output is the API's own schema
     (``service.api.schemas``), and nothing else of the HTTP layers (``arshif serve`` names the app
     factory to uvicorn as a string)."""
-    bad = [m for m in _offences("service.cli", HTTP_LAYERS).get("service.cli", [])
-           if not _under(m, "service.api.schemas")]
+    bad = [
+        m
+        for m in _offences("service.cli", HTTP_LAYERS).get("service.cli", [])
+        if not _under(m, "service.api.schemas")
+    ]
     assert bad == []
 
 
 def test_routes_and_pages_take_what_the_app_holds_from_the_typed_dependencies() -> None:
     """``app.state`` is filled by the app factory and read by the dependencies, nowhere else."""
-    readers = sorted(str(path.relative_to(SERVICE.parent)) for path in SERVICE.rglob("*.py")
-                     if "app.state" in path.read_text(encoding="utf-8"))
+    readers = sorted(
+        str(path.relative_to(SERVICE.parent))
+        for path in SERVICE.rglob("*.py")
+        if "app.state" in path.read_text(encoding="utf-8")
+    )
     assert readers == ["service/server/app.py", "service/server/deps.py"]

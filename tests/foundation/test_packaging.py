@@ -69,14 +69,20 @@ def test_an_installed_wheel_migrates_ingests_and_searches(tmp_path: Path) -> Non
     env.pop("VIRTUAL_ENV", None)
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
     # a wheel, not an editable install: what PyPI users get
-    subprocess.run([uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), str(REPO)],
-                   check=True, env=env, cwd=tmp_path)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), str(REPO)],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+    )
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
     user_env = {**env, "ARSHIF_DATA_DIR": str(tmp_path / "var"), "PYTHONPATH": ""}
     arshif = str(venv / "bin" / "arshif")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([arshif, *args], check=False, capture_output=True, text=True, env=user_env, cwd=tmp_path)
+        return subprocess.run(
+            [arshif, *args], check=False, capture_output=True, text=True, env=user_env, cwd=tmp_path
+        )
 
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

@@ -13,13 +13,30 @@ def test_migrations_and_models_agree(any_archive) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
     assert any_archive.is_migrated()
-    assert migrate.current_revision(any_archive.db.engine) == migrate.head_revision(any_archive.settings.sqlalchemy_url)
+    assert migrate.current_revision(any_archive.db.engine) == migrate.head_revision(
+        any_archive.settings.sqlalchemy_url
+    )
 
 
 def test_schema_has_the_article_columns(any_archive) -> None:
     columns = {c["name"] for c in inspect(any_archive.db.engine).get_columns("articles")}
-    assert {"id", "external_id", "url", "title", "body", "author", "section", "published_at", "language",
-            "content_hash", "cluster_id", "ingested_at", "updated_at", "metadata", "source_id"} <= columns
+    assert {
+        "id",
+        "external_id",
+        "url",
+        "title",
+        "body",
+        "author",
+        "section",
+        "published_at",
+        "language",
+        "content_hash",
+        "cluster_id",
+        "ingested_at",
+        "updated_at",
+        "metadata",
+        "source_id",
+    } <= columns
 
 
 @sqlite_only

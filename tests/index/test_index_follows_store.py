@@ -98,7 +98,9 @@ def test_concurrent_syncs_take_turns(archive) -> None:
     with archive.db.writing() as session:
         from service.ingest.store import ArticleInput
 
-        ArticleWriter(session).upsert_many([ArticleInput(body=f"مقال رقم {i} عن موضوع {i * 7}") for i in range(300)])
+        ArticleWriter(session).upsert_many(
+            [ArticleInput(body=f"مقال رقم {i} عن موضوع {i * 7}") for i in range(300)]
+        )
     handles = [SearchIndex(archive.settings.index_dir) for _ in range(3)]
     errors: list[BaseException] = []
 
@@ -123,8 +125,12 @@ def test_batch_minhash_equals_datasketch() -> None:
 
     from service.ingest import fingerprint
 
-    texts = ["قالت مصادر محلية إن اشتباكات عنيفة اندلعت في ريف دير الزور الشرقي صباح اليوم",
-             "أعلنت وزارة الصحة عن حملة تطعيم", "كلمة", ""]
+    texts = [
+        "قالت مصادر محلية إن اشتباكات عنيفة اندلعت في ريف دير الزور الشرقي صباح اليوم",
+        "أعلنت وزارة الصحة عن حملة تطعيم",
+        "كلمة",
+        "",
+    ]
     batch = fingerprint.signatures([fingerprint.normalized_text(t) for t in texts])
     for text, sig in zip(texts, batch):
         assert np.array_equal(sig, fingerprint.signature(text))

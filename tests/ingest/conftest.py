@@ -46,16 +46,23 @@ def make_warc() -> Callable[..., bytes]:
             headers = {"WARC-Date": warc_date} if warc_date else None
             if status == "request":
                 http = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True)
-                record = writer.create_warc_record(uri, "request", payload=io.BytesIO(b""), http_headers=http,
-                                                   warc_headers_dict=headers)
+                record = writer.create_warc_record(
+                    uri, "request", payload=io.BytesIO(b""), http_headers=http, warc_headers_dict=headers
+                )
             elif status is None:
-                record = writer.create_warc_record(uri, "resource", payload=io.BytesIO(payload),
-                                                   warc_content_type=content_type, warc_headers_dict=headers)
+                record = writer.create_warc_record(
+                    uri,
+                    "resource",
+                    payload=io.BytesIO(payload),
+                    warc_content_type=content_type,
+                    warc_headers_dict=headers,
+                )
             else:
                 http_headers = [("Content-Type", content_type)] if content_type else []
                 http = StatusAndHeaders(status, http_headers, protocol="HTTP/1.1")
-                record = writer.create_warc_record(uri, "response", payload=io.BytesIO(payload), http_headers=http,
-                                                   warc_headers_dict=headers)
+                record = writer.create_warc_record(
+                    uri, "response", payload=io.BytesIO(payload), http_headers=http, warc_headers_dict=headers
+                )
             writer.write_record(record)
         return buffer.getvalue()
 
@@ -76,12 +83,20 @@ def arabic_text():
     return ARABIC_TITLE, list(ARABIC_PARAGRAPHS)
 
 
-def html_page(title: str, paragraphs: list[str], *, charset: str | None = "utf-8", extra_head: str = "",
-              extra_body: str = "") -> str:
+def html_page(
+    title: str,
+    paragraphs: list[str],
+    *,
+    charset: str | None = "utf-8",
+    extra_head: str = "",
+    extra_body: str = "",
+) -> str:
     meta = f'<meta charset="{charset}">' if charset else ""
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head>{meta}<title>{title}</title>{extra_head}</head>'
-            f"<body><article><h1>{title}</h1>\n{body}\n{extra_body}</article></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="ar" dir="rtl"><head>{meta}<title>{title}</title>{extra_head}</head>'
+        f"<body><article><h1>{title}</h1>\n{body}\n{extra_body}</article></body></html>"
+    )
 
 
 @pytest.fixture

@@ -44,17 +44,24 @@ def test_whitespace_only(parse_bytes, name):
     assert isinstance(failure, RecordFailure)
 
 
-@pytest.mark.parametrize("name", ["junk.bin", "junk.txt", "junk.jsonl", "junk.json", "junk.html", "junk.warc"])
+@pytest.mark.parametrize(
+    "name", ["junk.bin", "junk.txt", "junk.jsonl", "junk.json", "junk.html", "junk.warc"]
+)
 def test_binary_junk(parse_bytes, name):
     junk = bytes((i * 7919 + 13) % 256 for i in range(20_000))
     items = parse_bytes(name, junk)
     assert items and all(isinstance(i, RecordFailure) for i in items)
 
 
-@pytest.mark.parametrize("magic, what", [
-    (b"%PDF-1.4\n", "PDF"), (b"PK\x03\x04", "ZIP"), (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"\x28\xb5\x2f\xfd", "zstd"),
-])
+@pytest.mark.parametrize(
+    "magic, what",
+    [
+        (b"%PDF-1.4\n", "PDF"),
+        (b"PK\x03\x04", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n", "PNG"),
+        (b"\x28\xb5\x2f\xfd", "zstd"),
+    ],
+)
 def test_unsupported_binary_formats(parse_bytes, magic, what):
     [failure] = parse_bytes("file.dat", magic + b"\x00\x01\x02" * 100)
     assert isinstance(failure, RecordFailure) and what in failure.reason
@@ -132,8 +139,10 @@ def test_parse_stream_from_unseekable_stdin_like_stream(arabic_text):
             self.data = self.data[n:]
             return n
 
-    records = [json.dumps({"id": i, "title": arabic_text[0], "body": p}, ensure_ascii=False)
-               for i, p in enumerate(arabic_text[1])]
+    records = [
+        json.dumps({"id": i, "title": arabic_text[0], "body": p}, ensure_ascii=False)
+        for i, p in enumerate(arabic_text[1])
+    ]
     data = gzip.compress("\n".join(records).encode())
     items = list(parse_stream("-", Pipe(data)))
     assert [a.external_id for a in items] == ["0", "1", "2"]
@@ -181,8 +190,15 @@ def test_fifty_megabyte_single_line_is_a_failure_with_bounded_memory(tmp_path, n
         while handle.tell() < 55_000_000:
             handle.write(chunk)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, "-c", GIANT_LINE_SCRIPT, str(path)], capture_output=True, text=True, check=False,
-                            env=env, cwd=REPO, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", GIANT_LINE_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     count, kind, *rest = result.stdout.split()
     grown_mib = int(rest[-1])
@@ -192,7 +208,10 @@ def test_fifty_megabyte_single_line_is_a_failure_with_bounded_memory(tmp_path, n
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=3000), name=st.sampled_from(["x.jsonl", "x.json", "x.txt", "x.html", "x.warc", "x"]))
+@given(
+    data=st.binary(max_size=3000),
+    name=st.sampled_from(["x.jsonl", "x.json", "x.txt", "x.html", "x.warc", "x"]),
+)
 def test_random_bytes_never_raise(data, name):
     for item in parse_stream(name, io.BytesIO(data)):
         assert isinstance(item, ParsedArticle | RecordFailure)
@@ -203,13 +222,31 @@ def test_random_bytes_never_raise(data, name):
 
 
 @settings(max_examples=100, deadline=None)
-@given(lines=st.lists(st.one_of(
-    st.text(max_size=80),
-    st.builds(lambda d: json.dumps(d, ensure_ascii=False), st.dictionaries(
-        st.sampled_from(["id", "title", "body", "text", "url", "date", "author", "category", "x"]),
-        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
-                  st.lists(st.text(max_size=5), max_size=3)), max_size=6)),
-), max_size=20))
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.builds(
+                lambda d: json.dumps(d, ensure_ascii=False),
+                st.dictionaries(
+                    st.sampled_from(
+                        ["id", "title", "body", "text", "url", "date", "author", "category", "x"]
+                    ),
+                    st.one_of(
+                        st.none(),
+                        st.booleans(),
+                        st.integers(),
+                        st.floats(allow_nan=True),
+                        st.text(max_size=40),
+                        st.lists(st.text(max_size=5), max_size=3),
+                    ),
+                    max_size=6,
+                ),
+            ),
+        ),
+        max_size=20,
+    )
+)
 def test_random_jsonl_never_raises(lines):
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
     for item in parse_stream("fuzz.jsonl", io.BytesIO(data)):

@@ -11,8 +11,19 @@ import pytest
 
 from service.ingest.formats import ParsedArticle, RecordFailure
 
-FIELDS = ["title", "body", "url", "external_id", "source", "author", "section", "published_at", "language",
-          "metadata", "origin"]
+FIELDS = [
+    "title",
+    "body",
+    "url",
+    "external_id",
+    "source",
+    "author",
+    "section",
+    "published_at",
+    "language",
+    "metadata",
+    "origin",
+]
 
 
 def test_public_dataclasses_have_the_agreed_fields():
@@ -25,10 +36,18 @@ def test_public_dataclasses_have_the_agreed_fields():
 @pytest.fixture
 def one_of_each(arabic_text, make_html, make_warc):
     title, paragraphs = arabic_text
-    page = make_html(title, paragraphs, extra_head='<meta property="article:published_time" '
-                                                   'content="2019-03-04T10:20:00+03:00">')
-    record = {"id": 1, "title": title, "body": "\n".join(paragraphs), "published_at": "2018-02-08T10:00:00-05:00",
-              "nested": {"a": [1, 2, {"b": None}]}}
+    page = make_html(
+        title,
+        paragraphs,
+        extra_head='<meta property="article:published_time" content="2019-03-04T10:20:00+03:00">',
+    )
+    record = {
+        "id": 1,
+        "title": title,
+        "body": "\n".join(paragraphs),
+        "published_at": "2018-02-08T10:00:00-05:00",
+        "nested": {"a": [1, 2, {"b": None}]},
+    }
     return {
         "seed-like.txt": f"{title} - موقع المدينة\n\nالمصدر – (سعاد)\n" + "\n\n".join(paragraphs),
         "page.html": page,
@@ -48,7 +67,10 @@ def test_every_format_fulfils_the_contract(parse_bytes, one_of_each):
         assert isinstance(article.body, str) and article.body and article.body == article.body.strip()
         for field in ("title", "url", "external_id", "source", "author", "section", "language"):
             value = getattr(article, field)
-            assert value is None or (isinstance(value, str) and value == value.strip() and value), (name, field)
+            assert value is None or (isinstance(value, str) and value == value.strip() and value), (
+                name,
+                field,
+            )
         if article.published_at is not None:
             assert article.published_at.utcoffset() == timedelta(0), name
         json.dumps(article.metadata)  # storable in a JSON column as is

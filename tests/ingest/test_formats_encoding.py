@@ -86,14 +86,18 @@ def test_declared_cp1256_but_really_utf8(parse_bytes, arabic_text, make_html):
 
 def test_iso_8859_6_declared_as_cp1256(parse_bytes, arabic_text, make_html):
     title, paragraphs = arabic_text
-    [article] = parse_bytes("p.html", make_html(title, paragraphs, charset="windows-1256").encode("iso-8859-6"))
+    [article] = parse_bytes(
+        "p.html", make_html(title, paragraphs, charset="windows-1256").encode("iso-8859-6")
+    )
     assert article.title == title and article.body == "\n".join(paragraphs)
     assert article.metadata["ingest"]["encoding"] == "iso8859-6"
 
 
 def test_jsonl_in_cp1256(parse_bytes, arabic_text):
     title, paragraphs = arabic_text
-    lines = [json.dumps({"id": i, "title": title, "body": paragraphs[i]}, ensure_ascii=False) for i in range(3)]
+    lines = [
+        json.dumps({"id": i, "title": title, "body": paragraphs[i]}, ensure_ascii=False) for i in range(3)
+    ]
     items = parse_bytes("old.jsonl", "\n".join(lines).encode("cp1256"))
     assert [a.body for a in items] == paragraphs
     assert all(a.title == title and a.metadata["ingest"]["encoding"] == "cp1256" for a in items)

@@ -23,8 +23,12 @@ HEAD = """
 
 def test_article_page(parse_bytes, arabic_text, make_html):
     title, paragraphs = arabic_text
-    page = make_html(f"{title} - جريدة الميناء", paragraphs, extra_head=HEAD,
-                     extra_body='<script>document.write("SCRIPT_IN_BODY")</script><p>زر الذهاب إلى الأعلى</p>')
+    page = make_html(
+        f"{title} - جريدة الميناء",
+        paragraphs,
+        extra_head=HEAD,
+        extra_body='<script>document.write("SCRIPT_IN_BODY")</script><p>زر الذهاب إلى الأعلى</p>',
+    )
     page = page.replace("<h1>" + f"{title} - جريدة الميناء", "<h1>" + title)
     [article] = parse_bytes("page.html", page.encode("utf-8"))
     assert isinstance(article, ParsedArticle)
@@ -44,9 +48,11 @@ def test_article_page(parse_bytes, arabic_text, make_html):
 
 def test_script_and_style_never_reach_the_body_even_in_the_fallback(arabic_text):
     title, paragraphs = arabic_text
-    page = (f"<html><head><title>{title}</title><script>alert('SCRIPT_MARKER')</script></head><body>"
-            f"<style>p {{color: red}}</style><div>{paragraphs[0]}</div><script>var x = 'SCRIPT_2';</script>"
-            "<noscript>NOSCRIPT_MARKER</noscript></body></html>")
+    page = (
+        f"<html><head><title>{title}</title><script>alert('SCRIPT_MARKER')</script></head><body>"
+        f"<style>p {{color: red}}</style><div>{paragraphs[0]}</div><script>var x = 'SCRIPT_2';</script>"
+        "<noscript>NOSCRIPT_MARKER</noscript></body></html>"
+    )
     article = parse_html(page.encode("utf-8"), "small.html")
     assert isinstance(article, ParsedArticle)
     assert paragraphs[0] in article.body
@@ -61,7 +67,9 @@ def test_deterministic_metadata(arabic_text, make_html):
 
 
 def test_page_without_text_is_a_failure(parse_bytes):
-    [failure] = parse_bytes("empty.html", b"<html><head><script>var a=1;</script></head><body> </body></html>")
+    [failure] = parse_bytes(
+        "empty.html", b"<html><head><script>var a=1;</script></head><body> </body></html>"
+    )
     assert isinstance(failure, RecordFailure)
     assert "no body" in failure.reason
 
@@ -75,22 +83,27 @@ def test_html_sniffed_without_extension(parse_bytes, arabic_text, make_html):
 
 def test_html_entities_unescaped(parse_bytes, arabic_text):
     title, paragraphs = arabic_text
-    page = (f"<html><body><article><h1>{title}</h1><p>{paragraphs[0]} &quot;اقتباس&quot; &amp; المزيد</p>"
-            f"<p>{paragraphs[1]}</p></article></body></html>")
+    page = (
+        f"<html><body><article><h1>{title}</h1><p>{paragraphs[0]} &quot;اقتباس&quot; &amp; المزيد</p>"
+        f"<p>{paragraphs[1]}</p></article></body></html>"
+    )
     [article] = parse_bytes("e.html", page.encode())
     assert '"اقتباس" & المزيد' in article.body
 
 
-def page_with(extra_top: str, arabic_text, footer: str = "<footer>جميع الحقوق محفوظة © 2018</footer>") -> bytes:
+def page_with(
+    extra_top: str, arabic_text, footer: str = "<footer>جميع الحقوق محفوظة © 2018</footer>"
+) -> bytes:
     title, paragraphs = arabic_text
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<html><head><title>{title} | جريدة الغد</title></head><body>"
-            "<header><ul><li><a href=/>الرئيسية</a></li><li><a href=/p>سياسة</a></li></ul></header>"
-            f"<div class=post><h1>{title}</h1>{extra_top}{body}"
-            "<div class=share>شارك: فيسبوك تويتر واتساب</div>"
-            "<h3>مقالات ذات صلة</h3><ul><li><a href=/x>عنوان آخر عن المكتبات</a></li><li><a href=/y>متحف جديد</a></li></ul>"
-            f"<div id=comments><h3>اترك تعليقاً</h3><form><textarea></textarea></form></div></div>{footer}</body></html>"
-            ).encode()
+    return (
+        f"<html><head><title>{title} | جريدة الغد</title></head><body>"
+        "<header><ul><li><a href=/>الرئيسية</a></li><li><a href=/p>سياسة</a></li></ul></header>"
+        f"<div class=post><h1>{title}</h1>{extra_top}{body}"
+        "<div class=share>شارك: فيسبوك تويتر واتساب</div>"
+        "<h3>مقالات ذات صلة</h3><ul><li><a href=/x>عنوان آخر عن المكتبات</a></li><li><a href=/y>متحف جديد</a></li></ul>"
+        f"<div id=comments><h3>اترك تعليقاً</h3><form><textarea></textarea></form></div></div>{footer}</body></html>"
+    ).encode()
 
 
 def test_byline_and_date_lines_at_the_top_of_the_text(arabic_text):
@@ -110,12 +123,41 @@ def test_site_name_from_the_title_tag_and_no_copyright_year_as_date(arabic_text)
 
 
 @settings(max_examples=60, deadline=None)
-@given(parts=st.lists(st.one_of(
-    st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<script>", "</script>", "<style>", "<title>", "</title>",
-                     "<html>", "<body>", "<!--", "-->", "<meta charset=\"x-unknown\">", "<h1>", "&amp;", "&#0;",
-                     "<![CDATA[", "<?xml?>", "<br/>", "<a href='", "'>", "\x00"]),
-    st.text(max_size=30),
-), max_size=40))
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "<p>",
+                    "</p>",
+                    "<div>",
+                    "</div>",
+                    "<script>",
+                    "</script>",
+                    "<style>",
+                    "<title>",
+                    "</title>",
+                    "<html>",
+                    "<body>",
+                    "<!--",
+                    "-->",
+                    '<meta charset="x-unknown">',
+                    "<h1>",
+                    "&amp;",
+                    "&#0;",
+                    "<![CDATA[",
+                    "<?xml?>",
+                    "<br/>",
+                    "<a href='",
+                    "'>",
+                    "\x00",
+                ]
+            ),
+            st.text(max_size=30),
+        ),
+        max_size=40,
+    )
+)
 def test_random_html_never_raises(parts):
     data = ("<html>" + "".join(parts)).encode("utf-8", "surrogatepass")
     result = parse_html(data, "fuzz.html")

@@ -13,14 +13,23 @@ import pytest
 
 from service.ingest.formats import Limits, ParsedArticle, RecordFailure, parse_stream
 
-BODY = "أعلنت البلدية عن خطة جديدة لتنظيم حركة السير في الشوارع الرئيسية.\nوتبدأ المرحلة الأولى الأسبوع المقبل."
+BODY = (
+    "أعلنت البلدية عن خطة جديدة لتنظيم حركة السير في الشوارع الرئيسية.\nوتبدأ المرحلة الأولى الأسبوع المقبل."
+)
 TITLE = "خطة جديدة لتنظيم حركة السير"
 
 
 def record(i: int = 1, **fields) -> dict:
-    base = {"id": f"t-{i}", "url": f"https://example.org/news/{i}", "title": f"{TITLE} {i}",
-            "body": f"{BODY} ({i})", "source": "صحيفة المدينة", "author": "نادية يوسف",
-            "section": "محليات", "published_at": "2018-02-08T10:30:00+02:00"}
+    base = {
+        "id": f"t-{i}",
+        "url": f"https://example.org/news/{i}",
+        "title": f"{TITLE} {i}",
+        "body": f"{BODY} ({i})",
+        "source": "صحيفة المدينة",
+        "author": "نادية يوسف",
+        "section": "محليات",
+        "published_at": "2018-02-08T10:30:00+02:00",
+    }
     base.update(fields)
     return {k: v for k, v in base.items() if v is not ...}
 
@@ -47,11 +56,25 @@ def test_jsonl_fields(parse_bytes):
 
 
 def test_aliases(parse_bytes):
-    data = jsonl({"id": 7, "link": "https://example.org/x", "headline": TITLE, "content": BODY,
-                  "category": "سياسة", "date": "08/02/2018", "publisher": "إذاعة الصباح"},
-                 {"_id": "x9", "text": BODY, "categories": ["اقتصاد", "أسواق"], "publishedAt": 1518085800})
+    data = jsonl(
+        {
+            "id": 7,
+            "link": "https://example.org/x",
+            "headline": TITLE,
+            "content": BODY,
+            "category": "سياسة",
+            "date": "08/02/2018",
+            "publisher": "إذاعة الصباح",
+        },
+        {"_id": "x9", "text": BODY, "categories": ["اقتصاد", "أسواق"], "publishedAt": 1518085800},
+    )
     first, second = parse_bytes("b.jsonl", data)
-    assert (first.external_id, first.url, first.title, first.body) == ("7", "https://example.org/x", TITLE, BODY)
+    assert (first.external_id, first.url, first.title, first.body) == (
+        "7",
+        "https://example.org/x",
+        TITLE,
+        BODY,
+    )
     assert (first.section, first.source) == ("سياسة", "إذاعة الصباح")
     assert first.published_at == datetime(2018, 2, 8, tzinfo=UTC)
     assert second.external_id == "x9" and second.section == "اقتصاد"
@@ -60,9 +83,19 @@ def test_aliases(parse_bytes):
 
 
 def test_newsapi_style_source_object_and_author_list(parse_bytes):
-    [article] = parse_bytes("n.json", json.dumps(
-        {"source": {"id": None, "name": "قناة الخبر"}, "author": ["سامر علي", "ريم حداد"], "title": TITLE,
-         "content": BODY, "urlToImage": "https://example.org/i.jpg"}, ensure_ascii=False).encode())
+    [article] = parse_bytes(
+        "n.json",
+        json.dumps(
+            {
+                "source": {"id": None, "name": "قناة الخبر"},
+                "author": ["سامر علي", "ريم حداد"],
+                "title": TITLE,
+                "content": BODY,
+                "urlToImage": "https://example.org/i.jpg",
+            },
+            ensure_ascii=False,
+        ).encode(),
+    )
     assert article.source == "قناة الخبر"
     assert article.author == "سامر علي, ريم حداد"
     assert article.metadata["urlToImage"] == "https://example.org/i.jpg"
@@ -75,17 +108,20 @@ def test_body_whitespace_is_tidied_but_text_kept(parse_bytes):
     assert article.title == "عنوان مقسوم"
 
 
-@pytest.mark.parametrize("fields, reason", [
-    ({"body": ...}, "record has no body"),
-    ({"body": "   \n  "}, "record has no body"),
-    ({"body": None}, "record has no body"),
-    ({"body": 42}, "field 'body' must be a string, got number"),
-    ({"body": {"text": "x"}}, "field 'body' must be a string, got object"),
-    ({"title": ["a", "b"]}, "field 'title' must be a string, got array"),
-    ({"url": ["https://a"]}, "field 'url' must be a string, got array"),
-    ({"id": [1]}, "field 'id' must be a string, got array"),
-    ({"id": True}, "field 'id' must be a string, got a boolean"),
-])
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"body": ...}, "record has no body"),
+        ({"body": "   \n  "}, "record has no body"),
+        ({"body": None}, "record has no body"),
+        ({"body": 42}, "field 'body' must be a string, got number"),
+        ({"body": {"text": "x"}}, "field 'body' must be a string, got object"),
+        ({"title": ["a", "b"]}, "field 'title' must be a string, got array"),
+        ({"url": ["https://a"]}, "field 'url' must be a string, got array"),
+        ({"id": [1]}, "field 'id' must be a string, got array"),
+        ({"id": True}, "field 'id' must be a string, got a boolean"),
+    ],
+)
 def test_wrong_types_fail_the_record(parse_bytes, fields, reason):
     items = parse_bytes("t.jsonl", jsonl(record(1), record(2, **fields), record(3)))
     assert [type(i).__name__ for i in items] == ["ParsedArticle", "RecordFailure", "ParsedArticle"]
@@ -94,8 +130,10 @@ def test_wrong_types_fail_the_record(parse_bytes, fields, reason):
 
 
 def test_harmless_coercions(parse_bytes):
-    [article] = parse_bytes("c.jsonl", jsonl(record(id=123, title=2018, author=None, section=None,
-                                                    body=["فقرة أولى.", "فقرة ثانية."])))
+    [article] = parse_bytes(
+        "c.jsonl",
+        jsonl(record(id=123, title=2018, author=None, section=None, body=["فقرة أولى.", "فقرة ثانية."])),
+    )
     assert article.external_id == "123" and article.title == "2018"
     assert article.body == "فقرة أولى.\nفقرة ثانية."
     assert article.author is None and article.section is None
@@ -128,9 +166,14 @@ def test_truncated_line_in_the_middle_fails_alone(parse_bytes):
 
 
 def test_non_object_lines_and_blank_lines(parse_bytes):
-    data = jsonl(record(1)) + b"\n\n[1, 2]\n\"text\"\n" + jsonl(record(2))
+    data = jsonl(record(1)) + b'\n\n[1, 2]\n"text"\n' + jsonl(record(2))
     items = parse_bytes("x.jsonl", data)
-    assert [type(i).__name__ for i in items] == ["ParsedArticle", "RecordFailure", "RecordFailure", "ParsedArticle"]
+    assert [type(i).__name__ for i in items] == [
+        "ParsedArticle",
+        "RecordFailure",
+        "RecordFailure",
+        "ParsedArticle",
+    ]
     assert items[1].reason == "record is not a JSON object (got array)"
     assert items[1].origin.endswith(":4") and items[3].origin.endswith(":6")
 
@@ -175,7 +218,13 @@ def test_json_single_object_and_wrapper(parse_bytes):
 
 
 def test_json_array_with_a_bad_element_keeps_the_good_ones(parse_bytes):
-    data = b"[" + json.dumps(record(1)).encode() + b",\n" + json.dumps(record(2)).encode() + b",\n{\"id\": 3, \"body\": }]"
+    data = (
+        b"["
+        + json.dumps(record(1)).encode()
+        + b",\n"
+        + json.dumps(record(2)).encode()
+        + b',\n{"id": 3, "body": }]'
+    )
     items = parse_bytes("bad.json", data)
     assert [type(i).__name__ for i in items] == ["ParsedArticle", "ParsedArticle", "RecordFailure"]
     assert "invalid JSON" in items[2].reason and items[2].origin.endswith("bad.json:3")
@@ -190,7 +239,9 @@ def test_json_array_truncated(parse_bytes):
 def test_json_array_streams_element_by_element():
     """A large array is decoded element by element: the reader never holds the whole document."""
     count = 3000
-    payload = b"[" + b",".join(json.dumps(record(i), ensure_ascii=False).encode() for i in range(count)) + b"]"
+    payload = (
+        b"[" + b",".join(json.dumps(record(i), ensure_ascii=False).encode() for i in range(count)) + b"]"
+    )
     assert len(payload) > 1_000_000
     stream = io.BytesIO(payload)
     items = parse_stream("big.json", stream, limits=Limits(max_record_bytes=10_000))
@@ -261,8 +312,15 @@ def test_empty_json_document(parse_bytes):
 
 def test_nan_huge_numbers_and_deep_extras(parse_bytes):
     deep_extra = '{"id": 3, "body": "نص", "tree": ' + "[" * 500 + "]" * 500 + "}"
-    data = (jsonl(record(1)) + b'{"id": NaN, "body": "\xd9\x86\xd8\xb5", "score": Infinity}\n'
-            + b'{"id": ' + b"9" * 5000 + b', "body": "x"}\n' + deep_extra.encode() + b"\n")
+    data = (
+        jsonl(record(1))
+        + b'{"id": NaN, "body": "\xd9\x86\xd8\xb5", "score": Infinity}\n'
+        + b'{"id": '
+        + b"9" * 5000
+        + b', "body": "x"}\n'
+        + deep_extra.encode()
+        + b"\n"
+    )
     first, nan, huge, deep = parse_bytes("n.jsonl", data)
     assert isinstance(first, ParsedArticle)
     assert nan.external_id is None and "score" not in nan.metadata

@@ -73,10 +73,13 @@ def test_byline_source_wins_over_site_suffix():
     assert article.body == "\n".join(PARAS)
 
 
-@pytest.mark.parametrize("title", [
-    "ترامب يلتقي بوتين في هلسنكي - فيديو",  # suffix that belongs to the headline
-    "سوريا - مقتل خمسة في قصف",            # too few words would remain
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ترامب يلتقي بوتين في هلسنكي - فيديو",  # suffix that belongs to the headline
+        "سوريا - مقتل خمسة في قصف",  # too few words would remain
+    ],
+)
 def test_headline_dashes_are_kept(title):
     assert scrape(title, *PARAS).title == title
 
@@ -89,16 +92,19 @@ def test_repeated_title_with_long_site_suffix_is_recognised():
     assert TITLE not in article.body
 
 
-@pytest.mark.parametrize("byline, author, source", [
-    ("بقلم: ليلى حسن", "ليلى حسن", None),
-    ("بقلم ليلى حسن", "ليلى حسن", None),
-    ("كتب: عمر الفاروق", "عمر الفاروق", None),
-    ("by Layla Hassan", "Layla Hassan", None),
-    ("By: Layla Hassan", "Layla Hassan", None),
-    ("صوت المدينة – (ليلى حسن)", "ليلى حسن", "صوت المدينة"),
-    ("صوت المدينة - (خاص)", None, "صوت المدينة"),   # "خاص" is not a name
-    ("المصدر: صوت المدينة", None, "صوت المدينة"),
-])
+@pytest.mark.parametrize(
+    "byline, author, source",
+    [
+        ("بقلم: ليلى حسن", "ليلى حسن", None),
+        ("بقلم ليلى حسن", "ليلى حسن", None),
+        ("كتب: عمر الفاروق", "عمر الفاروق", None),
+        ("by Layla Hassan", "Layla Hassan", None),
+        ("By: Layla Hassan", "Layla Hassan", None),
+        ("صوت المدينة – (ليلى حسن)", "ليلى حسن", "صوت المدينة"),
+        ("صوت المدينة - (خاص)", None, "صوت المدينة"),  # "خاص" is not a name
+        ("المصدر: صوت المدينة", None, "صوت المدينة"),
+    ],
+)
 def test_head_bylines(byline, author, source):
     article = scrape(TITLE, byline, *PARAS)
     assert (article.author, article.source) == (author, source)
@@ -106,11 +112,14 @@ def test_head_bylines(byline, author, source):
     assert article.body == "\n".join(PARAS)
 
 
-@pytest.mark.parametrize("line, source", [
-    ("المصدر صوت المدينة", "صوت المدينة"),
-    ("المصدر: وكالة الأنباء الوطنية", "وكالة الأنباء الوطنية"),
-    ("Source: Reuters", "Reuters"),
-])
+@pytest.mark.parametrize(
+    "line, source",
+    [
+        ("المصدر صوت المدينة", "صوت المدينة"),
+        ("المصدر: وكالة الأنباء الوطنية", "وكالة الأنباء الوطنية"),
+        ("Source: Reuters", "Reuters"),
+    ],
+)
 def test_tail_source_lines(line, source):
     article = scrape(TITLE, *PARAS, line, "قد يعجبك أيضا", "عنوان مقال آخر لا علاقة له")
     assert article.source == source
@@ -130,15 +139,18 @@ def test_unknown_short_label_before_headline_is_a_section():
     assert (article.section, article.title) == ("أخبار الجنوب", TITLE)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("تاريخ النشر: 2018-02-08 14:30", datetime(2018, 2, 8, 14, 30, tzinfo=UTC)),
-    ("الخميس 8 فبراير 2018", datetime(2018, 2, 8, tzinfo=UTC)),
-    ("8 شباط 2018", datetime(2018, 2, 8, tzinfo=UTC)),
-    ("٨ فبراير/شباط ٢٠١٨", datetime(2018, 2, 8, tzinfo=UTC)),
-    ("08/02/2018 - 09:15", datetime(2018, 2, 8, 9, 15, tzinfo=UTC)),
-    ("2018-02-08T14:30:00+02:00", datetime(2018, 2, 8, 12, 30, tzinfo=UTC)),
-    ("February 8, 2018", datetime(2018, 2, 8, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("تاريخ النشر: 2018-02-08 14:30", datetime(2018, 2, 8, 14, 30, tzinfo=UTC)),
+        ("الخميس 8 فبراير 2018", datetime(2018, 2, 8, tzinfo=UTC)),
+        ("8 شباط 2018", datetime(2018, 2, 8, tzinfo=UTC)),
+        ("٨ فبراير/شباط ٢٠١٨", datetime(2018, 2, 8, tzinfo=UTC)),
+        ("08/02/2018 - 09:15", datetime(2018, 2, 8, 9, 15, tzinfo=UTC)),
+        ("2018-02-08T14:30:00+02:00", datetime(2018, 2, 8, 12, 30, tzinfo=UTC)),
+        ("February 8, 2018", datetime(2018, 2, 8, tzinfo=UTC)),
+    ],
+)
 def test_date_lines(line, expected):
     article = scrape(TITLE, line, *PARAS)
     assert article.published_at == expected
@@ -152,22 +164,45 @@ def test_absurd_date_line_is_dropped_with_a_note():
     assert article.body == "\n".join(PARAS)
 
 
-@pytest.mark.parametrize("marker", [
-    "مقالات ذات صلة", "مقالات ذات صلة:", "أخبار ذات صلة", "قد يعجبك أيضاً", "قد يعحبك أيضا", "اترك تعليقاً",
-    "زر الذهاب إلى الأعلى", "الوسوم", "Privacy & Cookies Policy", "Related Posts", "Leave a Reply",
-    "الأكثر قراءة",
-])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "مقالات ذات صلة",
+        "مقالات ذات صلة:",
+        "أخبار ذات صلة",
+        "قد يعجبك أيضاً",
+        "قد يعحبك أيضا",
+        "اترك تعليقاً",
+        "زر الذهاب إلى الأعلى",
+        "الوسوم",
+        "Privacy & Cookies Policy",
+        "Related Posts",
+        "Leave a Reply",
+        "الأكثر قراءة",
+    ],
+)
 def test_cutoff_markers_end_the_body(marker):
     article = scrape(TITLE, *PARAS, marker, "عنوان مقال آخر", "عنوان ثالث عن موضوع مختلف")
     assert article.body == "\n".join(PARAS)
     assert article.metadata["ingest"]["body_cut_at"] == marker
 
 
-@pytest.mark.parametrize("junk", [
-    "IMG_1234.jpg", "DSC 0151", "DSC_0151.JPG", "photo-2018-02-08-10-22-31.png", "صورة_الاجتماع.jpeg",
-    "شارك", "فيسبوك تويتر واتساب", "Facebook | Twitter | WhatsApp", "اقرأ أيضا", "طباعة",
-    "هذا الموقع يستخدم ملفات تعريف الارتباط لتحسين تجربتك. موافق",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "IMG_1234.jpg",
+        "DSC 0151",
+        "DSC_0151.JPG",
+        "photo-2018-02-08-10-22-31.png",
+        "صورة_الاجتماع.jpeg",
+        "شارك",
+        "فيسبوك تويتر واتساب",
+        "Facebook | Twitter | WhatsApp",
+        "اقرأ أيضا",
+        "طباعة",
+        "هذا الموقع يستخدم ملفات تعريف الارتباط لتحسين تجربتك. موافق",
+    ],
+)
 def test_dropped_lines_anywhere(junk):
     article = scrape(TITLE, PARAS[0], junk, PARAS[1], PARAS[2], junk)
     assert article.body == "\n".join(PARAS)
@@ -206,13 +241,29 @@ def test_whitespace_is_tidied_and_nothing_else():
     text = f"  {TITLE}  \r\n\r\n\u00a0\r\n  {PARAS[0][:30]}   \t {PARAS[0][30:]}  \u200f\r\n\u200f\r\nإِنَّ الكِتَابَ مُفِيدٌ ـــ جداً"
     article = parse_scrape(text.encode("utf-8"), "t.txt")
     assert article.title == TITLE
-    assert article.body.split("\n") == [f"{PARAS[0][:30]} {PARAS[0][30:]} \u200f".strip(), "إِنَّ الكِتَابَ مُفِيدٌ ـــ جداً"]
+    assert article.body.split("\n") == [
+        f"{PARAS[0][:30]} {PARAS[0][30:]} \u200f".strip(),
+        "إِنَّ الكِتَابَ مُفِيدٌ ـــ جداً",
+    ]
 
 
 ADVERSARIAL = [
-    "x " * 240 + "!", "x    " * 99 + "!", "فيسبوك   -  " * 38 + "؟", "IMG_1" + "1 " * 240 + "!", "a" * 499 + ".jpgx",
-    "الكوكيز " * 50 + "x", "photo " + "1-" * 200 + "!", "مقالات " * 60, "by " + "a " * 200, "(" * 40 + ")" * 40,
-    "بلدي نيوز – (" + "ك " * 30, "المصدر " * 40, "8 " * 40 + "فبراير", "- " * 200, ": " * 200, "شارك " * 100 + ".",
+    "x " * 240 + "!",
+    "x    " * 99 + "!",
+    "فيسبوك   -  " * 38 + "؟",
+    "IMG_1" + "1 " * 240 + "!",
+    "a" * 499 + ".jpgx",
+    "الكوكيز " * 50 + "x",
+    "photo " + "1-" * 200 + "!",
+    "مقالات " * 60,
+    "by " + "a " * 200,
+    "(" * 40 + ")" * 40,
+    "بلدي نيوز – (" + "ك " * 30,
+    "المصدر " * 40,
+    "8 " * 40 + "فبراير",
+    "- " * 200,
+    ": " * 200,
+    "شارك " * 100 + ".",
 ]
 
 

@@ -18,19 +18,27 @@ def pages(arabic_text, make_html, n=3, charset="utf-8"):
 @pytest.mark.parametrize("compressed", [True, False])
 def test_html_responses_become_articles(parse_bytes, make_warc, arabic_text, make_html, compressed):
     html = pages(arabic_text, make_html)
-    data = make_warc([
-        ("https://news.example/a", "request", None, b""),
-        ("https://news.example/a", "200 OK", "text/html; charset=utf-8", html[0].encode()),
-        ("https://news.example/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
-        ("https://news.example/missing", "404 Not Found", "text/html", html[1].encode()),
-        ("https://news.example/moved", "301 Moved Permanently", "text/html", b"<html>moved</html>"),
-        ("https://news.example/b", "200 OK", "application/xhtml+xml", html[2].encode()),
-        ("https://news.example/c", None, "text/html", html[1].encode()),  # a resource record
-    ], gzip=compressed, warc_date="2018-02-08T10:00:00Z")
+    data = make_warc(
+        [
+            ("https://news.example/a", "request", None, b""),
+            ("https://news.example/a", "200 OK", "text/html; charset=utf-8", html[0].encode()),
+            ("https://news.example/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+            ("https://news.example/missing", "404 Not Found", "text/html", html[1].encode()),
+            ("https://news.example/moved", "301 Moved Permanently", "text/html", b"<html>moved</html>"),
+            ("https://news.example/b", "200 OK", "application/xhtml+xml", html[2].encode()),
+            ("https://news.example/c", None, "text/html", html[1].encode()),  # a resource record
+        ],
+        gzip=compressed,
+        warc_date="2018-02-08T10:00:00Z",
+    )
     name = "crawl.warc.gz" if compressed else "crawl.warc"
     items = parse_bytes(name, data)
     assert all(isinstance(i, ParsedArticle) for i in items), items
-    assert [a.url for a in items] == ["https://news.example/a", "https://news.example/b", "https://news.example/c"]
+    assert [a.url for a in items] == [
+        "https://news.example/a",
+        "https://news.example/b",
+        "https://news.example/c",
+    ]
     title = arabic_text[0]
     assert [a.title for a in items] == [f"{title} 0", f"{title} 2", f"{title} 1"]
     assert items[0].origin.endswith(f"{name}#record-2")
@@ -46,10 +54,17 @@ def test_html_responses_become_articles(parse_bytes, make_warc, arabic_text, mak
 
 def test_charset_from_http_header(parse_bytes, make_warc, arabic_text, make_html):
     html = pages(arabic_text, make_html, n=2, charset=None)
-    data = make_warc([
-        ("https://old.example/1", "200 OK", "text/html; charset=windows-1256", html[0].encode("cp1256")),
-        ("https://old.example/2", "200 OK", "text/html; charset=ISO-8859-6", html[1].encode("iso-8859-6")),
-    ])
+    data = make_warc(
+        [
+            ("https://old.example/1", "200 OK", "text/html; charset=windows-1256", html[0].encode("cp1256")),
+            (
+                "https://old.example/2",
+                "200 OK",
+                "text/html; charset=ISO-8859-6",
+                html[1].encode("iso-8859-6"),
+            ),
+        ]
+    )
     first, second = parse_bytes("old.warc.gz", data)
     title, paragraphs = arabic_text
     assert first.title == f"{title} 0" and first.body.split("\n")[0] == f"{paragraphs[0]} (0)"
@@ -68,7 +83,9 @@ def test_wrong_http_charset_is_verified(parse_bytes, make_warc, arabic_text, mak
 
 def test_truncated_mid_record_keeps_the_records_before(parse_bytes, make_warc, arabic_text, make_html):
     html = pages(arabic_text, make_html, n=3)
-    records = [(f"https://t.example/{i}", "200 OK", "text/html", page.encode()) for i, page in enumerate(html)]
+    records = [
+        (f"https://t.example/{i}", "200 OK", "text/html", page.encode()) for i, page in enumerate(html)
+    ]
     data = make_warc(records, gzip=False)
     cut = data[: data.rfind(b"WARC/1") + 600]  # into the last record's HTML
     items = parse_bytes("cut.warc", cut)
@@ -79,7 +96,9 @@ def test_truncated_mid_record_keeps_the_records_before(parse_bytes, make_warc, a
 
 def test_truncated_gzip_warc(parse_bytes, make_warc, arabic_text, make_html):
     html = pages(arabic_text, make_html, n=6)
-    data = make_warc([(f"https://t.example/{i}", "200 OK", "text/html", p.encode()) for i, p in enumerate(html)])
+    data = make_warc(
+        [(f"https://t.example/{i}", "200 OK", "text/html", p.encode()) for i, p in enumerate(html)]
+    )
     # records compress to nearly equal sizes: 3/4 of the file is inside the 5th gzip member (a cut exactly
     # between two members would leave a valid, shorter file)
     items = parse_bytes("cut.warc.gz", data[: len(data) * 3 // 4])
@@ -119,15 +138,29 @@ def test_gzip_content_encoding_and_chunked_transfer(tmp_path, arabic_text, make_
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     encoded = gzip.compress(raw)
-    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
-                                       ("Content-Length", str(len(encoded)))], protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record("https://e.example/1", "response", payload=io.BytesIO(encoded),
-                                                  http_headers=http))
+    http = StatusAndHeaders(
+        "200 OK",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", "gzip"),
+            ("Content-Length", str(len(encoded))),
+        ],
+        protocol="HTTP/1.1",
+    )
+    writer.write_record(
+        writer.create_warc_record(
+            "https://e.example/1", "response", payload=io.BytesIO(encoded), http_headers=http
+        )
+    )
     chunked = b"%x\r\n" % len(raw) + raw + b"\r\n0\r\n\r\n"
-    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
-                            protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record("https://e.example/2", "response", payload=io.BytesIO(chunked),
-                                                  http_headers=http))
+    http = StatusAndHeaders(
+        "200 OK", [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")], protocol="HTTP/1.1"
+    )
+    writer.write_record(
+        writer.create_warc_record(
+            "https://e.example/2", "response", payload=io.BytesIO(chunked), http_headers=http
+        )
+    )
     path = tmp_path / "enc.warc.gz"
     path.write_bytes(buffer.getvalue())
     first, second = parse_file(path)
@@ -138,8 +171,10 @@ def test_gzip_content_encoding_and_chunked_transfer(tmp_path, arabic_text, make_
 @pytest.mark.parametrize("into", [20, 150, 330])  # inside the WARC header, at its end, inside the HTTP header
 def test_truncated_inside_a_record_header(parse_bytes, make_warc, arabic_text, make_html, into):
     html = pages(arabic_text, make_html, n=2)
-    data = make_warc([(f"https://h.example/{i}", "200 OK", "text/html", p.encode()) for i, p in enumerate(html)],
-                     gzip=False)
+    data = make_warc(
+        [(f"https://h.example/{i}", "200 OK", "text/html", p.encode()) for i, p in enumerate(html)],
+        gzip=False,
+    )
     second = data.index(b"WARC/1", 10)
     items = parse_bytes("head.warc", data[: second + into])
     assert [type(i).__name__ for i in items] == ["ParsedArticle", "RecordFailure"], items

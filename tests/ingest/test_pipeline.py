@@ -11,8 +11,10 @@ from service.ingest.formats import parse_file
 from service.ingest.pipeline import ingest
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
 
-BODY = ("أعلنت وزارة الزراعة اليوم عن خطة وطنية لدعم مزارعي القمح في المحافظات الشمالية، تشمل قروضا ميسرة "
-        "وبذورا محسنة وتوسيع شبكات الري، وقال الوزير إن الخطة تستمر ثلاث سنوات بكلفة تتجاوز مئة مليون دولار.")
+BODY = (
+    "أعلنت وزارة الزراعة اليوم عن خطة وطنية لدعم مزارعي القمح في المحافظات الشمالية، تشمل قروضا ميسرة "
+    "وبذورا محسنة وتوسيع شبكات الري، وقال الوزير إن الخطة تستمر ثلاث سنوات بكلفة تتجاوز مئة مليون دولار."
+)
 
 
 @pytest.fixture
@@ -32,8 +34,19 @@ def run(archive, path: Path):
 
 def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path) -> None:
     records = [
-        {"id": "a1", "source": "وكالة", "title": "خطة للقمح", "body": BODY, "published_at": "2018-02-01T10:00:00Z"},
-        {"id": "a2", "source": "وكالة", "title": "أمطار", "body": "هطلت أمطار غزيرة على الساحل اليوم وتسببت في فيضانات محدودة."},
+        {
+            "id": "a1",
+            "source": "وكالة",
+            "title": "خطة للقمح",
+            "body": BODY,
+            "published_at": "2018-02-01T10:00:00Z",
+        },
+        {
+            "id": "a2",
+            "source": "وكالة",
+            "title": "أمطار",
+            "body": "هطلت أمطار غزيرة على الساحل اليوم وتسببت في فيضانات محدودة.",
+        },
     ]
     path = write_jsonl(tmp_path / "a.jsonl", records)
     first = run(archive, path)
@@ -54,11 +67,24 @@ def test_reingesting_changes_nothing_and_same_id_updates(archive, tmp_path: Path
 
 
 def test_identical_bodies_with_their_own_identity_are_kept_in_one_cluster(archive, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "c.jsonl", [
-        {"id": "x1", "source": "الأولى", "title": "خطة", "body": BODY},
-        {"id": "x2", "source": "الثانية", "title": "خطة القمح", "body": "  " + BODY.replace("،", "، ") + "  "},
-        {"id": "x3", "source": "الثالثة", "title": "دعم القمح", "body": "(رويترز) " + BODY + " وأضاف أن التنفيذ يبدأ الشهر المقبل."},
-    ])
+    path = write_jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "x1", "source": "الأولى", "title": "خطة", "body": BODY},
+            {
+                "id": "x2",
+                "source": "الثانية",
+                "title": "خطة القمح",
+                "body": "  " + BODY.replace("،", "، ") + "  ",
+            },
+            {
+                "id": "x3",
+                "source": "الثالثة",
+                "title": "دعم القمح",
+                "body": "(رويترز) " + BODY + " وأضاف أن التنفيذ يبدأ الشهر المقبل.",
+            },
+        ],
+    )
     summary = run(archive, path)
     assert (summary.added, summary.duplicates) == (3, 0)
     with archive.db.reading() as session:
@@ -79,7 +105,13 @@ def test_what_gives_a_record_with_a_stored_body_its_own_identity(archive) -> Non
     """A record whose body is stored already is that article again when each of source, external id,
     URL and title it carries equals the article's (a missing one matches); any difference makes it an
     article of its own, in its twin's cluster."""
-    stored = {"body": BODY, "source": "وكالة", "external_id": "k1", "url": "https://example.org/k1", "title": "خطة"}
+    stored = {
+        "body": BODY,
+        "source": "وكالة",
+        "external_id": "k1",
+        "url": "https://example.org/k1",
+        "title": "خطة",
+    }
 
     def outcomes(*items: dict) -> list[tuple[str, int]]:
         with archive.db.writing() as session:
@@ -114,16 +146,26 @@ def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record
     with archive.db.writing() as session:
         writer = ArticleWriter(session)
         first = writer.upsert(ArticleInput(body=BODY, source="وكالة", title="خطة")).article_id
-        other = writer.upsert(ArticleInput(body="هطلت أمطار غزيرة على الساحل اليوم.", source="وكالة", external_id="r1")).article_id
+        other = writer.upsert(
+            ArticleInput(body="هطلت أمطار غزيرة على الساحل اليوم.", source="وكالة", external_id="r1")
+        ).article_id
     with archive.db.writing() as session:  # an update by id to a body stored elsewhere: applied, clustered
-        result = ArticleWriter(session).upsert(ArticleInput(body=BODY, source="وكالة", external_id="r1", title="خطة"))
+        result = ArticleWriter(session).upsert(
+            ArticleInput(body=BODY, source="وكالة", external_id="r1", title="خطة")
+        )
     assert (result.outcome, result.article_id) == ("updated", other)
     with archive.db.reading() as session:
         assert session.get(Article, other).cluster_id == first
     with archive.db.writing() as session:
-        third = ArticleWriter(session).upsert(ArticleInput(body=BODY, source="وكالة", title="خطة ثالثة")).article_id
+        third = (
+            ArticleWriter(session)
+            .upsert(ArticleInput(body=BODY, source="وكالة", title="خطة ثالثة"))
+            .article_id
+        )
     with pytest.raises(RejectedRecord, match=f"article {first}"), archive.db.writing() as session:
-        ArticleWriter(session).patch(session.get(Article, third), {"title": "خطة"})  # would be the first, whole
+        ArticleWriter(session).patch(
+            session.get(Article, third), {"title": "خطة"}
+        )  # would be the first, whole
     with archive.db.writing() as session:
         ArticleWriter(session).patch(session.get(Article, third), {"title": "خطة معدلة"})
     with archive.db.reading() as session:
@@ -131,8 +173,12 @@ def test_an_article_may_take_a_stored_body_but_not_another_articles_whole_record
 
 
 def test_bad_records_fail_alone_with_their_place(archive, tmp_path: Path) -> None:
-    lines = [json.dumps({"id": "g1", "body": BODY}, ensure_ascii=False), "{not json", json.dumps({"id": "g2", "title": "بلا نص"}),
-             json.dumps({"id": "g3", "body": "نص سليم آخر عن الاقتصاد المحلي والأسواق."}, ensure_ascii=False)]
+    lines = [
+        json.dumps({"id": "g1", "body": BODY}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "g2", "title": "بلا نص"}),
+        json.dumps({"id": "g3", "body": "نص سليم آخر عن الاقتصاد المحلي والأسواق."}, ensure_ascii=False),
+    ]
     path = tmp_path / "d.jsonl.gz"
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     summary = run(archive, path)

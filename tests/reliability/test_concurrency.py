@@ -11,13 +11,26 @@ import httpx
 from tests.conftest import ARSHIF, NEWS, env_for, needs_shared, write_news
 
 pytestmark = needs_shared(NEWS)
-QUERIES = ["سوريا", "النفط", "ترامب", "كرة القدم", '"الأمم المتحدة"', "الانتخابات", "بوتين OR روسيا", "الاقتصاد -النفط"]
+QUERIES = [
+    "سوريا",
+    "النفط",
+    "ترامب",
+    "كرة القدم",
+    '"الأمم المتحدة"',
+    "الانتخابات",
+    "بوتين OR روسيا",
+    "الاقتصاد -النفط",
+]
 
 
 def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:
     source = write_news(tmp_path / "news.jsonl", 3000)
-    ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(server.data_dir),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ingest = subprocess.Popen(
+        [ARSHIF, "ingest", str(source), "--no-progress"],
+        env=env_for(server.data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     failures: list[str] = []
     visibility: list[float] = []
     stop = threading.Event()
@@ -26,7 +39,9 @@ def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:
         with httpx.Client(base_url=server.url, timeout=30) as http:
             i = 0
             while not stop.is_set():
-                response = http.get("/api/search", params={"q": QUERIES[(n + i) % len(QUERIES)], "facets": "true"})
+                response = http.get(
+                    "/api/search", params={"q": QUERIES[(n + i) % len(QUERIES)], "facets": "true"}
+                )
                 if response.status_code != 200:
                     failures.append(f"search {response.status_code}: {response.text[:200]}")
                 i += 1
@@ -35,8 +50,12 @@ def test_ingest_search_and_write_at_once(server, tmp_path: Path) -> None:
         with httpx.Client(base_url=server.url, timeout=30) as http:
             for i in range(15):
                 marker = f"وسمفريد{n}x{i}"
-                body = {"title": f"خبر {marker}", "body": f"نص تجريبي يحمل الكلمة {marker} للتأكد من ظهوره سريعا.",
-                        "source": f"كاتب {n}", "external_id": f"w{n}-{i}"}
+                body = {
+                    "title": f"خبر {marker}",
+                    "body": f"نص تجريبي يحمل الكلمة {marker} للتأكد من ظهوره سريعا.",
+                    "source": f"كاتب {n}",
+                    "external_id": f"w{n}-{i}",
+                }
                 response = http.post("/api/articles", json=body)
                 if response.status_code != 201:
                     failures.append(f"write {response.status_code}: {response.text[:200]}")

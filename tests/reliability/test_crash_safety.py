@@ -23,8 +23,13 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
     run_cli(data_dir, "db", "upgrade").check_returncode()
     rng = random.Random(7)
     for _ in range(ROUNDS):
-        process = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(data_dir),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [ARSHIF, "ingest", str(source), "--no-progress"],
+            env=env_for(data_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(2.0, 8.0))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -48,7 +53,9 @@ def check_consistent(data_dir: Path) -> int:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         assert db.execute("SELECT count(DISTINCT external_id) FROM articles").fetchone()[0] == count
-        orphans = db.execute("SELECT count(*) FROM changes WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()[0]
+        orphans = db.execute(
+            "SELECT count(*) FROM changes WHERE article_id NOT IN (SELECT id FROM articles)"
+        ).fetchone()[0]
         assert orphans == 0  # no change logged for an article that never committed
     archive = Archive(Settings(data_dir=data_dir))
     archive.index.reconcile(archive.db)

@@ -22,13 +22,71 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 WORD = "زلزال"  # every article of this module has it, and nothing else in the shared server does
 COUNT = 7
 STORY_WORDS = [
-    "المدينة", "الساحلية", "الجبلية", "الشمالية", "الجنوبية", "الشرقية", "الغربية", "صباح", "مساء", "فجر",
-    "ظهر", "ليلة", "أمس", "اليوم", "غدا", "المستشفى", "المدرسة", "الجامعة", "الملعب", "السوق", "الميناء",
-    "المطار", "الجسر", "النهر", "البحر", "الوادي", "السهل", "الصحراء", "الغابة", "الأطباء", "المعلمون",
-    "الطلاب", "اللاعبون", "التجار", "البحارة", "الطيارون", "المهندسون", "الفلاحون", "الصيادون", "الجنود",
-    "الشرطة", "انهار", "تصدع", "غرق", "احترق", "توقف", "انقطع", "أغلق", "فتح", "نقل", "أنقذ", "أخلى", "سقط",
-    "ارتفع", "انخفض", "الكهرباء", "الماء", "الغاز", "الهاتف", "الطريق", "القطار", "الحافلة", "السفينة",
-    "الطائرة", "البريد",
+    "المدينة",
+    "الساحلية",
+    "الجبلية",
+    "الشمالية",
+    "الجنوبية",
+    "الشرقية",
+    "الغربية",
+    "صباح",
+    "مساء",
+    "فجر",
+    "ظهر",
+    "ليلة",
+    "أمس",
+    "اليوم",
+    "غدا",
+    "المستشفى",
+    "المدرسة",
+    "الجامعة",
+    "الملعب",
+    "السوق",
+    "الميناء",
+    "المطار",
+    "الجسر",
+    "النهر",
+    "البحر",
+    "الوادي",
+    "السهل",
+    "الصحراء",
+    "الغابة",
+    "الأطباء",
+    "المعلمون",
+    "الطلاب",
+    "اللاعبون",
+    "التجار",
+    "البحارة",
+    "الطيارون",
+    "المهندسون",
+    "الفلاحون",
+    "الصيادون",
+    "الجنود",
+    "الشرطة",
+    "انهار",
+    "تصدع",
+    "غرق",
+    "احترق",
+    "توقف",
+    "انقطع",
+    "أغلق",
+    "فتح",
+    "نقل",
+    "أنقذ",
+    "أخلى",
+    "سقط",
+    "ارتفع",
+    "انخفض",
+    "الكهرباء",
+    "الماء",
+    "الغاز",
+    "الهاتف",
+    "الطريق",
+    "القطار",
+    "الحافلة",
+    "السفينة",
+    "الطائرة",
+    "البريد",
 ]
 
 
@@ -36,17 +94,28 @@ STORY_WORDS = [
 def http(shared_server: Server) -> Iterator[httpx.Client]:
     with shared_server.client() as client:
         for i in range(COUNT):
-            story = " ".join(STORY_WORDS[i::COUNT])  # every article tells a story of its own: none folds into another
-            response = client.post("/api/articles", json={
-                "title": f"{WORD} رقم {i}", "body": f"ضرب {WORD} {story}",
-                "source": "وكالة الاختبار", "published_at": f"2018-02-{i + 1:02d}T10:00:00Z",
-            })
+            story = " ".join(
+                STORY_WORDS[i::COUNT]
+            )  # every article tells a story of its own: none folds into another
+            response = client.post(
+                "/api/articles",
+                json={
+                    "title": f"{WORD} رقم {i}",
+                    "body": f"ضرب {WORD} {story}",
+                    "source": "وكالة الاختبار",
+                    "published_at": f"2018-02-{i + 1:02d}T10:00:00Z",
+                },
+            )
             assert response.status_code == 201, response.text
-        assert wait_until(lambda: client.get("/api/search", params={"q": WORD}).json()["total"] == COUNT, timeout=20)
+        assert wait_until(
+            lambda: client.get("/api/search", params={"q": WORD}).json()["total"] == COUNT, timeout=20
+        )
         yield client
 
 
-def assert_problem(response: httpx.Response, status: int | tuple[int, ...], type_: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int | tuple[int, ...], type_: str | None = None
+) -> dict[str, Any]:
     statuses = status if isinstance(status, tuple) else (status,)
     assert response.status_code in statuses, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -64,7 +133,18 @@ def assert_alive(http: httpx.Client) -> None:
 
 
 def _editable(article: dict[str, Any]) -> dict[str, Any]:
-    keys = ("body", "title", "url", "external_id", "source", "author", "section", "published_at", "language", "metadata")
+    keys = (
+        "body",
+        "title",
+        "url",
+        "external_id",
+        "source",
+        "author",
+        "section",
+        "published_at",
+        "language",
+        "metadata",
+    )
     return {k: article[k] for k in keys}
 
 
@@ -112,10 +192,19 @@ def test_tampered_and_foreign_cursors_are_refused(http: httpx.Client) -> None:
     genuine = http.get("/api/search", params=SEARCH).json()["next_cursor"]
     body, signature = genuine.split(".")
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    tampered_payload = base64.urlsafe_b64encode(json.dumps({**payload, "o": 10**12}).encode()).decode().rstrip("=")
+    tampered_payload = (
+        base64.urlsafe_b64encode(json.dumps({**payload, "o": 10**12}).encode()).decode().rstrip("=")
+    )
     flipped_signature = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
-    for cursor in (f"{tampered_payload}.{signature}", f"{body}.{flipped_signature}", body, f"{body}.{signature}.x",
-                   "not-a-cursor", "é.é", "." * 3):
+    for cursor in (
+        f"{tampered_payload}.{signature}",
+        f"{body}.{flipped_signature}",
+        body,
+        f"{body}.{signature}.x",
+        "not-a-cursor",
+        "é.é",
+        "." * 3,
+    ):
         assert_problem(http.get("/api/search", params={**SEARCH, "cursor": cursor}), 400, "invalid-cursor")
     # a genuine cursor of another search (another query) does not page this one
     other = http.get("/api/search", params={**SEARCH, "q": f"{WORD} OR المنطقة"}).json()["next_cursor"]
@@ -141,8 +230,17 @@ def test_genuine_cursors_page_through_every_hit(http: httpx.Client, fold: str) -
 
 
 def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive, tmp_path) -> None:
-    add_articles(archive, *({"title": f"{WORD} {i}", "body": f"{WORD} في المدينة رقم {i} {'و' * i}",
-                             "published_at": when(i + 1)} for i in range(3)))
+    add_articles(
+        archive,
+        *(
+            {
+                "title": f"{WORD} {i}",
+                "body": f"{WORD} في المدينة رقم {i} {'و' * i}",
+                "published_at": when(i + 1),
+            }
+            for i in range(3)
+        ),
+    )
     request = SearchRequest(q=WORD, limit=1, fold=False)
     first, second = SearchService(archive), SearchService(archive)  # two workers of one data directory
     cursor = first.search(request).next_cursor
@@ -154,7 +252,9 @@ def test_cursor_key_is_private_and_shared_by_every_worker_of_a_data_dir(archive,
     from service.archive import Archive
     from service.settings import Settings
 
-    elsewhere = Archive(Settings(data_dir=tmp_path / "elsewhere"))  # another archive's cursors mean nothing here
+    elsewhere = Archive(
+        Settings(data_dir=tmp_path / "elsewhere")
+    )  # another archive's cursors mean nothing here
     try:
         with pytest.raises(ArshifError) as refused:
             SearchService(elsewhere).decode_cursor(request, cursor)
@@ -194,12 +294,20 @@ def test_deeply_nested_query_is_a_clear_400(http: httpx.Client, query: str) -> N
         assert "32" in body["detail"] and "32" in body["detail_ar"]
     page = http.get("/", params={"q": query})
     assert page.status_code == 400 and "متداخل" in page.text
-    assert http.get(f"/articles/{1}", params={"q": query}).status_code in (200, 404)  # highlights give up quietly
+    assert http.get(f"/articles/{1}", params={"q": query}).status_code in (
+        200,
+        404,
+    )  # highlights give up quietly
     assert_alive(http)
 
 
 def test_nesting_within_the_bound_and_long_or_chains_still_search(http: httpx.Client) -> None:
-    for query in ("(" * 32 + WORD + ")" * 32, " OR ".join([WORD] * 400), "a ) " * 300 + WORD, "NOT NOT " + WORD):
+    for query in (
+        "(" * 32 + WORD + ")" * 32,
+        " OR ".join([WORD] * 400),
+        "a ) " * 300 + WORD,
+        "NOT NOT " + WORD,
+    ):
         response = http.get("/api/search", params={"q": query})
         assert response.status_code == 200, response.text
     assert http.get("/api/search", params={"q": "(" * 32 + WORD + ")" * 32}).json()["total"] == COUNT
@@ -221,7 +329,9 @@ EXTREME_DATES = [
 
 
 @pytest.mark.parametrize(("path", "params"), EXTREME_DATES)
-def test_dates_at_the_ends_of_the_calendar_are_open_bounds(http: httpx.Client, path: str, params: dict[str, str]) -> None:
+def test_dates_at_the_ends_of_the_calendar_are_open_bounds(
+    http: httpx.Client, path: str, params: dict[str, str]
+) -> None:
     response = http.get(path, params=params)
     assert response.status_code == 200, response.text
     assert response.json()["total"] == COUNT
@@ -252,14 +362,25 @@ OUT_OF_UTC = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"]
 
 
 @pytest.mark.parametrize("published_at", OUT_OF_UTC)
-def test_a_date_utc_cannot_hold_is_refused_before_anything_is_written(http: httpx.Client, published_at: str) -> None:
+def test_a_date_utc_cannot_hold_is_refused_before_anything_is_written(
+    http: httpx.Client, published_at: str
+) -> None:
     body = f"نص فريد لا يتكرر {published_at}"
-    assert_problem(http.post("/api/articles", json={"body": body, "published_at": published_at}), 422, "validation")
-    assert_problem(http.post("/api/articles", json=[{"body": body, "published_at": published_at}]), 422, "validation")
+    assert_problem(
+        http.post("/api/articles", json={"body": body, "published_at": published_at}), 422, "validation"
+    )
+    assert_problem(
+        http.post("/api/articles", json=[{"body": body, "published_at": published_at}]), 422, "validation"
+    )
     target = http.get("/api/articles", params={"source": "وكالة الاختبار", "limit": 1}).json()["items"][0]
-    assert_problem(http.patch(f"/api/articles/{target['id']}", json={"published_at": published_at}), 422, "validation")
-    assert_problem(http.put(f"/api/articles/{target['id']}", json={**_editable(target), "published_at": published_at}),
-                   422, "validation")
+    assert_problem(
+        http.patch(f"/api/articles/{target['id']}", json={"published_at": published_at}), 422, "validation"
+    )
+    assert_problem(
+        http.put(f"/api/articles/{target['id']}", json={**_editable(target), "published_at": published_at}),
+        422,
+        "validation",
+    )
     after = http.get(f"/api/articles/{target['id']}").json()
     assert after["published_at"] == target["published_at"] and after["updated_at"] == target["updated_at"]
     assert http.get("/api/search", params={"q": "فريد لا يتكرر"}).json()["total"] == 0
@@ -268,9 +389,21 @@ def test_a_date_utc_cannot_hold_is_refused_before_anything_is_written(http: http
 
 
 def test_file_ingest_drops_a_date_utc_cannot_hold(http: httpx.Client) -> None:
-    lines = [json.dumps({"id": f"far-{i}", "body": f"خبر من طرف التقويم رقم {i}", "source": "طرف التقويم",
-                         "published_at": date}, ensure_ascii=False) for i, date in enumerate(OUT_OF_UTC)]
-    response = http.post("/api/ingest", files={"files": ("far.jsonl", "\n".join(lines).encode(), "application/jsonl")})
+    lines = [
+        json.dumps(
+            {
+                "id": f"far-{i}",
+                "body": f"خبر من طرف التقويم رقم {i}",
+                "source": "طرف التقويم",
+                "published_at": date,
+            },
+            ensure_ascii=False,
+        )
+        for i, date in enumerate(OUT_OF_UTC)
+    ]
+    response = http.post(
+        "/api/ingest", files={"files": ("far.jsonl", "\n".join(lines).encode(), "application/jsonl")}
+    )
     assert response.status_code == 200, response.text
     summary = response.json()
     assert summary["added"] == 2 and summary["failed"] == 0, summary
@@ -291,24 +424,40 @@ def _nested(levels: int, list_levels: bool = False) -> Any:
 
 @pytest.mark.parametrize(
     "metadata",
-    [{"deep": _nested(300)}, {"deep": _nested(300, list_levels=True)}, {"edge": _nested(33)},
-     {"fine": 1, "deep": _nested(900)}],
+    [
+        {"deep": _nested(300)},
+        {"deep": _nested(300, list_levels=True)},
+        {"edge": _nested(33)},
+        {"fine": 1, "deep": _nested(900)},
+    ],
     ids=["300 objects", "300 lists", "33 levels", "900 levels"],
 )
-def test_deep_metadata_is_refused_before_anything_is_written(http: httpx.Client, metadata: dict[str, Any]) -> None:
+def test_deep_metadata_is_refused_before_anything_is_written(
+    http: httpx.Client, metadata: dict[str, Any]
+) -> None:
     before = http.get("/api/articles").json()["total"]
     body = f"مقال بملحقات عميقة {len(json.dumps(metadata))}"
     assert_problem(http.post("/api/articles", json={"body": body, "metadata": metadata}), 422, "validation")
-    assert_problem(http.post("/api/articles", json=[{"body": body + " ثان", "metadata": metadata}]), 422, "validation")
+    assert_problem(
+        http.post("/api/articles", json=[{"body": body + " ثان", "metadata": metadata}]), 422, "validation"
+    )
     assert http.get("/api/articles").json()["total"] == before
 
     target = http.get("/api/articles", params={"source": "وكالة الاختبار", "limit": 1}).json()["items"][0]
-    assert_problem(http.patch(f"/api/articles/{target['id']}", json={"metadata": metadata, "title": "تغيّر"}),
-                   422, "validation")
-    assert_problem(http.put(f"/api/articles/{target['id']}", json={**_editable(target), "metadata": metadata}),
-                   422, "validation")
+    assert_problem(
+        http.patch(f"/api/articles/{target['id']}", json={"metadata": metadata, "title": "تغيّر"}),
+        422,
+        "validation",
+    )
+    assert_problem(
+        http.put(f"/api/articles/{target['id']}", json={**_editable(target), "metadata": metadata}),
+        422,
+        "validation",
+    )
     after = http.get(f"/api/articles/{target['id']}").json()
-    assert {k: after[k] for k in ("title", "metadata", "updated_at")} == {k: target[k] for k in ("title", "metadata", "updated_at")}
+    assert {k: after[k] for k in ("title", "metadata", "updated_at")} == {
+        k: target[k] for k in ("title", "metadata", "updated_at")
+    }
 
     listing = http.get("/api/articles")
     assert listing.status_code == 200 and listing.json()["total"] == before

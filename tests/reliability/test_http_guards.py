@@ -26,8 +26,9 @@ ARTICLE = {"title": "خبر للاختبار", "body": "نص قصير عن ال�
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def raw_exchange(port: int, head: str, body: bytes | None = None, *, host: str = "127.0.0.1",
-                 timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+def raw_exchange(
+    port: int, head: str, body: bytes | None = None, *, host: str = "127.0.0.1", timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
     """One request over a plain socket: ``head`` is sent as is (CRLF line ends added), then ``body``
     (if any) from another thread while this one reads the answer, so an early answer is seen even
     when the server stops reading. Returns status, headers (lower-case names), body."""
@@ -38,7 +39,7 @@ def raw_exchange(port: int, head: str, body: bytes | None = None, *, host: str =
         try:
             view = memoryview(body or b"")
             for start in range(0, len(view), 256 * 1024):
-                sock.sendall(view[start:start + 256 * 1024])
+                sock.sendall(view[start : start + 256 * 1024])
         except OSError:
             pass  # the server answered and closed: that is what the test expects
 
@@ -110,10 +111,18 @@ def test_a_request_for_another_host_is_refused(shared_server: Server) -> None:
         for host in ("evil.example", f"rebind.attacker.test:{shared_server.port}", "127.0.0.1.nip.io"):
             body = assert_problem(http.get("/healthz", headers={"host": host}), 400, "host-not-allowed")
             assert "host" in body["detail"].lower()
-        write = http.post("/api/articles", json={**ARTICLE, "source": "مضيف غريب"}, headers={"host": "evil.example"})
+        write = http.post(
+            "/api/articles", json={**ARTICLE, "source": "مضيف غريب"}, headers={"host": "evil.example"}
+        )
         assert_problem(write, 400, "host-not-allowed")
         # the loopback names, with any port or none, are the default
-        for host in ("localhost", f"localhost:{shared_server.port}", "127.0.0.1", f"[::1]:{shared_server.port}", "LOCALHOST."):
+        for host in (
+            "localhost",
+            f"localhost:{shared_server.port}",
+            "127.0.0.1",
+            f"[::1]:{shared_server.port}",
+            "LOCALHOST.",
+        ):
             assert http.get("/healthz", headers={"host": host}).status_code == 200, host
     assert stored(shared_server, "مضيف غريب") == 0
 
@@ -123,8 +132,12 @@ def test_the_bound_host_is_allowed_and_others_are_not(tmp_path: Path) -> None:
     data_dir.mkdir()
     run_cli(data_dir, "db", "upgrade").check_returncode()
     port = free_port()
-    process = subprocess.Popen([ARSHIF, "serve", "--host", "127.0.0.2", "--port", str(port)], env=env_for(data_dir),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [ARSHIF, "serve", "--host", "127.0.0.2", "--port", str(port)],
+        env=env_for(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.2:{port}"
         deadline = time.monotonic() + 60
@@ -152,7 +165,9 @@ def test_allowed_hosts_setting(tmp_path: Path) -> None:
             assert http.get("/healthz", headers={"host": "a.news.example:443"}).status_code == 200
             assert http.get("/healthz").status_code == 200  # the bound address stays allowed
             assert_problem(http.get("/healthz", headers={"host": "localhost"}), 400, "host-not-allowed")
-            assert_problem(http.get("/healthz", headers={"host": "evilnews.example"}), 400, "host-not-allowed")
+            assert_problem(
+                http.get("/healthz", headers={"host": "evilnews.example"}), 400, "host-not-allowed"
+            )
     finally:
         server.stop()
 
@@ -178,11 +193,20 @@ def test_cross_site_writes_are_refused(shared_server: Server) -> None:
             files = [("files", (f"x{i}.txt", "عنوان\n\nنص من موقع آخر".encode(), "text/plain"))]
             assert_problem(http.post("/api/ingest", files=files, headers=headers), 403, "cross-origin-write")
         for method in ("PUT", "PATCH", "DELETE"):
-            response = http.request(method, "/api/articles/1", json=ARTICLE, headers={"origin": "http://evil.example"})
+            response = http.request(
+                method, "/api/articles/1", json=ARTICLE, headers={"origin": "http://evil.example"}
+            )
             assert_problem(response, 403, "cross-origin-write")
-        assert_problem(http.delete("/api/synonyms", headers={"sec-fetch-site": "cross-site"}), 403, "cross-origin-write")
+        assert_problem(
+            http.delete("/api/synonyms", headers={"sec-fetch-site": "cross-site"}), 403, "cross-origin-write"
+        )
         # reads from other sites stay possible (CORS decides what their scripts may see)
-        assert http.get("/api/stats", headers={"origin": "http://evil.example", "sec-fetch-site": "cross-site"}).status_code == 200
+        assert (
+            http.get(
+                "/api/stats", headers={"origin": "http://evil.example", "sec-fetch-site": "cross-site"}
+            ).status_code
+            == 200
+        )
     assert stored(shared_server, "موقع آخر") == 0
 
 
@@ -202,8 +226,10 @@ def test_same_origin_and_headerless_writes_still_work(shared_server: Server) -> 
 
 
 def test_a_cross_origin_write_is_refused_before_its_body_arrives(shared_server: Server) -> None:
-    head = (f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{shared_server.port}\nOrigin: http://evil.example\n"
-            "Content-Type: application/json\nContent-Length: 10000000\n")
+    head = (
+        f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{shared_server.port}\nOrigin: http://evil.example\n"
+        "Content-Type: application/json\nContent-Length: 10000000\n"
+    )
     # the body is never sent: a server that waited for it would let the socket time out
     status, _, body = raw_exchange(shared_server.port, head, timeout=5)
     assert status == 403 and json.loads(body)["title"] == "cross-origin-write"
@@ -213,11 +239,18 @@ def test_a_configured_cors_origin_may_write(tmp_path: Path) -> None:
     server = Server(tmp_path / "var", ARSHIF_CORS_ORIGINS="http://app.example").start()
     try:
         with server.client() as http:
-            ok = http.post("/api/articles", json={**ARTICLE, "source": "تطبيق"},
-                           headers={"origin": "http://app.example", "sec-fetch-site": "cross-site"})
+            ok = http.post(
+                "/api/articles",
+                json={**ARTICLE, "source": "تطبيق"},
+                headers={"origin": "http://app.example", "sec-fetch-site": "cross-site"},
+            )
             assert ok.status_code == 201, ok.text
             assert ok.headers["access-control-allow-origin"] == "http://app.example"
-            other = http.post("/api/articles", json={**ARTICLE, "source": "تطبيق"}, headers={"origin": "http://other.example"})
+            other = http.post(
+                "/api/articles",
+                json={**ARTICLE, "source": "تطبيق"},
+                headers={"origin": "http://other.example"},
+            )
             assert_problem(other, 403, "cross-origin-write")
     finally:
         server.stop()
@@ -240,7 +273,9 @@ async function attack(target) {
 
 
 @pytest.mark.browser
-def test_a_page_on_another_local_origin_cannot_write_through_the_browser(server: Server, tmp_path: Path) -> None:
+def test_a_page_on_another_local_origin_cannot_write_through_the_browser(
+    server: Server, tmp_path: Path
+) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -262,11 +297,15 @@ def test_a_page_on_another_local_origin_cannot_write_through_the_browser(server:
         threading.Thread(target=attacker.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
                 try:
                     page = browser.new_page()
-                    for origin in (f"http://127.0.0.1:{attacker.server_address[1]}",
-                                   f"http://localhost:{attacker.server_address[1]}"):
+                    for origin in (
+                        f"http://127.0.0.1:{attacker.server_address[1]}",
+                        f"http://localhost:{attacker.server_address[1]}",
+                    ):
                         page.goto(origin + "/attack.html")
                         assert page.evaluate("attack", server.url) == ["sent", "sent"]
                 finally:
@@ -284,11 +323,15 @@ def test_a_page_on_another_local_origin_cannot_write_through_the_browser(server:
 
 
 def test_a_write_without_a_key_is_refused_before_its_body_arrives(keyed_server: Server) -> None:
-    head = (f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{keyed_server.port}\n"
-            "Content-Type: application/json\nContent-Length: 20000000\n")
+    head = (
+        f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{keyed_server.port}\n"
+        "Content-Type: application/json\nContent-Length: 20000000\n"
+    )
     status, _, body = raw_exchange(keyed_server.port, head, timeout=5)  # no body at all
     assert status == 401 and json.loads(body)["title"] == "unauthorized"
-    status, _, body = raw_exchange(keyed_server.port, head.replace("Content-Type", "X-API-Key: wrong\nContent-Type"), timeout=5)
+    status, _, body = raw_exchange(
+        keyed_server.port, head.replace("Content-Type", "X-API-Key: wrong\nContent-Type"), timeout=5
+    )
     assert status == 403 and json.loads(body)["title"] == "forbidden"
 
 
@@ -301,8 +344,10 @@ def test_a_large_unauthenticated_body_costs_neither_time_nor_memory(keyed_server
         http.get("/healthz")
         before = peak_rss_kib(pid, reset=True)
         for _ in range(3):
-            head = (f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{keyed_server.port}\n"
-                    f"Content-Type: application/json\nContent-Length: {len(payload)}\n")
+            head = (
+                f"POST /api/articles HTTP/1.1\nHost: 127.0.0.1:{keyed_server.port}\n"
+                f"Content-Type: application/json\nContent-Length: {len(payload)}\n"
+            )
             status, _, _ = raw_exchange(keyed_server.port, head, payload, timeout=30)
             assert status == 401
         grown = peak_rss_kib(pid) - before
@@ -310,7 +355,9 @@ def test_a_large_unauthenticated_body_costs_neither_time_nor_memory(keyed_server
     assert grown < 16 * 1024, f"the server's peak RSS grew by {grown} KiB"
 
 
-def test_a_large_authorised_json_body_is_refused_at_the_first_article_past_the_limit(keyed_server: Server) -> None:
+def test_a_large_authorised_json_body_is_refused_at_the_first_article_past_the_limit(
+    keyed_server: Server,
+) -> None:
     """Many tiny items: parsed and validated whole on the event loop, they held every other request for
     seconds (4.4 s measured); now the body is parsed in a worker thread, item by item, and refused at
     the 1,001st article. How long other requests wait is a latency, measured by hand, not asserted."""
@@ -325,32 +372,50 @@ def test_a_large_authorised_json_body_is_refused_at_the_first_article_past_the_l
 
 @pytest.fixture(scope="module")
 def small_body_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("small") / "var", ARSHIF_MAX_REQUEST_BYTES="50000", ARSHIF_HEADER_TIMEOUT="2").start()
+    srv = Server(
+        tmp_path_factory.mktemp("small") / "var", ARSHIF_MAX_REQUEST_BYTES="50000", ARSHIF_HEADER_TIMEOUT="2"
+    ).start()
     yield srv
     srv.stop()
 
 
 def _chunks(data: bytes, size: int = 8192) -> Iterator[bytes]:
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
 def test_a_streamed_body_over_the_limit_is_413(small_body_server: Server) -> None:
     big_json = json.dumps({**ARTICLE, "body": "نص " * 20_000}, ensure_ascii=False).encode()
     assert len(big_json) > 50_000
     with small_body_server.client() as http:
-        response = http.post("/api/articles", content=_chunks(big_json), headers={"content-type": "application/json"})
+        response = http.post(
+            "/api/articles", content=_chunks(big_json), headers={"content-type": "application/json"}
+        )
         assert "content-length" not in response.request.headers
         assert_problem(response, 413, "too-large")
         boundary = "guardboundary"
-        multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.txt\"\r\n"
-                     f"Content-Type: text/plain\r\n\r\n").encode() + "كلمة ".encode() * 12_000 + f"\r\n--{boundary}--\r\n".encode()
-        response = http.post("/api/ingest", content=_chunks(multipart),
-                             headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        multipart = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n'
+                f"Content-Type: text/plain\r\n\r\n"
+            ).encode()
+            + "كلمة ".encode() * 12_000
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        response = http.post(
+            "/api/ingest",
+            content=_chunks(multipart),
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
         assert_problem(response, 413, "too-large")
         # under the limit, a streamed body is fine
         small = json.dumps({**ARTICLE, "source": "مجزأ"}, ensure_ascii=False).encode()
-        assert http.post("/api/articles", content=_chunks(small, 16), headers={"content-type": "application/json"}).status_code == 201
+        assert (
+            http.post(
+                "/api/articles", content=_chunks(small, 16), headers={"content-type": "application/json"}
+            ).status_code
+            == 201
+        )
 
 
 def test_metrics_need_a_read_key_when_reads_do(tmp_path: Path) -> None:

@@ -18,9 +18,16 @@ from tests.conftest import NEWS, needs_shared, run_cli, write_news
 pytestmark = needs_shared(NEWS)
 RATE = float(os.environ.get("ARSHIF_LOAD_RATE", "25"))  # requests per second, offered whatever the answers do
 SECONDS = float(os.environ.get("ARSHIF_LOAD_SECONDS", "8"))
-MIX = [{"q": "سوريا"}, {"q": "النفط الأسعار"}, {"q": '"الأمم المتحدة"'}, {"q": "ترمب", "facets": "true"},
-       {"q": "الانتخابات", "histogram": "month"}, {"q": "كرة القدم", "sort": "newest"}, {"q": "بوتين OR روسيا"},
-       {"q": "الاقتصاد", "offset": "40"}]
+MIX = [
+    {"q": "سوريا"},
+    {"q": "النفط الأسعار"},
+    {"q": '"الأمم المتحدة"'},
+    {"q": "ترمب", "facets": "true"},
+    {"q": "الانتخابات", "histogram": "month"},
+    {"q": "كرة القدم", "sort": "newest"},
+    {"q": "بوتين OR روسيا"},
+    {"q": "الاقتصاد", "offset": "40"},
+]
 
 
 def test_server_holds_its_rate_without_errors(server, tmp_path: Path) -> None:
@@ -59,6 +66,8 @@ def test_server_holds_its_rate_without_errors(server, tmp_path: Path) -> None:
     assert len(latencies) == total
     achieved = total / elapsed
     p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
-    print(f"offered {RATE:.0f}/s for {SECONDS:.0f}s: {total} requests, achieved {achieved:.1f}/s, "
-          f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {p95:.1f} ms, errors 0")
+    print(
+        f"offered {RATE:.0f}/s for {SECONDS:.0f}s: {total} requests, achieved {achieved:.1f}/s, "
+        f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {p95:.1f} ms, errors 0"
+    )
     assert achieved >= RATE * 0.9

@@ -29,8 +29,10 @@ def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_
     db = archive.db
     source = write_news(tmp_path / "news.jsonl", 4000)
     ingest = subprocess.Popen(
-        [ARSHIF, "ingest", str(source), "--no-progress"], env=env_for(archive.settings.data_dir),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [ARSHIF, "ingest", str(source), "--no-progress"],
+        env=env_for(archive.settings.data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     started = time.monotonic()
     failures: list[str] = []
@@ -49,8 +51,12 @@ def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_
         i = 0
         while busy():
             marker = f"وسمكاتب{n}x{i}"
-            item = ArticleInput(title=f"خبر {marker}", body=f"نص قصير يحمل الكلمة {marker} عن الطقس في حلب.",
-                                source=f"كاتب {n}", external_id=f"fair-{n}-{i}")
+            item = ArticleInput(
+                title=f"خبر {marker}",
+                body=f"نص قصير يحمل الكلمة {marker} عن الطقس في حلب.",
+                source=f"كاتب {n}",
+                external_id=f"fair-{n}-{i}",
+            )
             asked, before = time.monotonic(), commits[0]
             try:
                 db.write(lambda session, item=item: ArticleWriter(session).upsert(item))
@@ -84,8 +90,10 @@ def test_eight_writer_threads_a_bulk_ingest_and_a_follower_at_once(archive, tmp_
     assert max(overtaken) <= 2 * (WRITERS - 1), sorted(overtaken)[-10:]
     ordered = sorted(latencies)
     p50, p99 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"\n{len(latencies)} writes from {WRITERS} threads beside a 4,000-article ingest in {elapsed:.1f} s: "
-          f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms")
+    print(
+        f"\n{len(latencies)} writes from {WRITERS} threads beside a 4,000-article ingest in {elapsed:.1f} s: "
+        f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+    )
 
     with db.reading() as session:
         committed = list(session.scalars(select(Change.seq).order_by(Change.seq)))
@@ -105,7 +113,12 @@ def test_a_write_that_cannot_get_the_lock_in_time_is_a_503_with_retry_after(data
     from tests.conftest import Server
 
     srv = Server(data_dir, ARSHIF_WRITE_DEADLINE_S="2").start()
-    item = {"title": "خبر عن درعا", "body": "نص قصير عن درعا والمزيريب.", "source": "مراسل", "external_id": "busy-1"}
+    item = {
+        "title": "خبر عن درعا",
+        "body": "نص قصير عن درعا والمزيريب.",
+        "source": "مراسل",
+        "external_id": "busy-1",
+    }
     holder = sqlite3.connect(data_dir / "archive.db", isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")

@@ -16,7 +16,10 @@ from tests.conftest import SEEDS, needs_shared, run_cli
 
 def counts(archive: Archive) -> dict[str, int]:
     with archive.db.reading() as session:
-        return {t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables}
+        return {
+            t.name: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def ids_for(archive: Archive, query: str) -> list[int]:
@@ -24,7 +27,9 @@ def ids_for(archive: Archive, query: str) -> list[int]:
 
 
 @needs_shared(SEEDS)
-def test_copy_keeps_everything_and_the_new_store_carries_on(data_dir: Path, tmp_path: Path, pg_url: str) -> None:
+def test_copy_keeps_everything_and_the_new_store_carries_on(
+    data_dir: Path, tmp_path: Path, pg_url: str
+) -> None:
     assert run_cli(data_dir, "db", "upgrade").returncode == 0
     assert run_cli(data_dir, "ingest", str(SEEDS), "--no-progress").returncode == 0
     assert run_cli(data_dir, "synonyms", "add", "قسد", "قوات سوريا الديمقراطية").returncode == 0
@@ -40,7 +45,11 @@ def test_copy_keeps_everything_and_the_new_store_carries_on(data_dir: Path, tmp_
             assert ids_for(pg, query) == ids_for(lite, query) != [], query
         # The sequences moved on with the rows: a new article and its change come after the copied ones.
         with pg.db.writing() as session:
-            new_id = ArticleWriter(session).upsert(ArticleInput(body="خبر جديد بعد النقل إلى الخادم المشترك")).article_id
+            new_id = (
+                ArticleWriter(session)
+                .upsert(ArticleInput(body="خبر جديد بعد النقل إلى الخادم المشترك"))
+                .article_id
+            )
         with pg.db.reading() as session:
             last_seq, copied_max = session.scalar(select(func.max(Change.seq))), counts(lite)["changes"]
         assert new_id > 5 and last_seq > copied_max

@@ -24,8 +24,10 @@ from tests.conftest import ARSHIF, NEWS, Server, env_for, needs_shared, wait_unt
 
 
 def start_nodes(root: Path, url: str) -> tuple[Server, Server]:
-    return (Server(root / "node-a" / "var", ARSHIF_DATABASE_URL=url).start(),
-            Server(root / "node-b" / "var", ARSHIF_DATABASE_URL=url).start())
+    return (
+        Server(root / "node-a" / "var", ARSHIF_DATABASE_URL=url).start(),
+        Server(root / "node-b" / "var", ARSHIF_DATABASE_URL=url).start(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,13 @@ def news_records(count: int) -> list[dict]:
 
 def as_article(record: dict) -> dict:
     """A corpus record in the API's shape."""
-    return {"title": record.get("title"), "body": record["body"], "source": record.get("source"),
-            "url": record.get("url"), "external_id": record.get("id")}
+    return {
+        "title": record.get("title"),
+        "body": record["body"],
+        "source": record.get("source"),
+        "url": record.get("url"),
+        "external_id": record.get("id"),
+    }
 
 
 def test_written_through_one_node_found_through_the_other(shared_nodes: tuple[Server, Server]) -> None:
@@ -70,11 +77,17 @@ def test_written_through_one_node_found_through_the_other(shared_nodes: tuple[Se
     with a.client() as http:
         for i in range(5):
             marker = f"عقدةثانية{i}"
-            body = {"title": f"اشتباكات في دير الزور {marker}", "body": f"تجددت الاشتباكات في ريف دير الزور الشرقي {marker}.",
-                    "source": "مراسل", "external_id": f"node-a-{i}"}
+            body = {
+                "title": f"اشتباكات في دير الزور {marker}",
+                "body": f"تجددت الاشتباكات في ريف دير الزور الشرقي {marker}.",
+                "source": "مراسل",
+                "external_id": f"node-a-{i}",
+            }
             assert http.post("/api/articles", json=body).status_code == 201
             written = time.monotonic()
-            assert wait_until(lambda marker=marker: total(b, marker) == 1, timeout=10, interval=0.02), f"{marker} never reached node b"
+            assert wait_until(lambda marker=marker: total(b, marker) == 1, timeout=10, interval=0.02), (
+                f"{marker} never reached node b"
+            )
             seconds.append(time.monotonic() - written)
     print("write on a → searchable on b, seconds:", [round(s, 3) for s in seconds])
     assert statistics.median(seconds) < 1.0, seconds
@@ -85,7 +98,9 @@ def test_written_through_one_node_found_through_the_other(shared_nodes: tuple[Se
     article_id = httpx.get(a.url + "/api/search", params={"q": "عقدةثانية0"}).json()["hits"][0]["id"]
     assert httpx.delete(f"{b.url}/api/articles/{article_id}").status_code == 204
     assert wait_until(lambda: total(a, "عقدةثانية0") == 0, timeout=10)
-    assert httpx.post(b.url + "/api/synonyms", json={"terms": ["عقدةثانية1", "الوسمالبديل"]}).status_code == 201
+    assert (
+        httpx.post(b.url + "/api/synonyms", json={"terms": ["عقدةثانية1", "الوسمالبديل"]}).status_code == 201
+    )
     assert wait_until(lambda: total(a, "الوسمالبديل") == 1, timeout=10)
 
     assert total(a, "عقدةثانية*") == total(b, "عقدةثانية*") == 4
@@ -98,7 +113,9 @@ def test_written_through_one_node_found_through_the_other(shared_nodes: tuple[Se
 
 
 @needs_shared(NEWS)
-def test_the_same_articles_written_on_both_nodes_at_once_are_stored_once(shared_nodes: tuple[Server, Server]) -> None:
+def test_the_same_articles_written_on_both_nodes_at_once_are_stored_once(
+    shared_nodes: tuple[Server, Server],
+) -> None:
     nodes = shared_nodes
     records = [as_article(r) for r in news_records(300)]
     before = stats(nodes[0])["articles"]
@@ -130,15 +147,22 @@ def test_the_same_articles_written_on_both_nodes_at_once_are_stored_once(shared_
 
 
 @needs_shared(NEWS)
-def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[Server, Server], tmp_path: Path, pg_url: str) -> None:
+def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(
+    nodes: tuple[Server, Server], tmp_path: Path, pg_url: str
+) -> None:
     a, b = nodes
     source = write_news(tmp_path / "news.jsonl", 1000)
     # A bulk ingest through node a's data directory, while node b follows and is killed twice.
-    ingest = subprocess.Popen([ARSHIF, "ingest", str(source), "--no-progress"],
-                              env=env_for(a.data_dir, ARSHIF_DATABASE_URL=pg_url),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ingest = subprocess.Popen(
+        [ARSHIF, "ingest", str(source), "--no-progress"],
+        env=env_for(a.data_dir, ARSHIF_DATABASE_URL=pg_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     for _ in range(2):
-        assert wait_until(lambda b=b: stats(b)["indexed_documents"] > 0 or ingest.poll() is not None, timeout=120)
+        assert wait_until(
+            lambda b=b: stats(b)["indexed_documents"] > 0 or ingest.poll() is not None, timeout=120
+        )
         time.sleep(0.5)
         assert b.process is not None
         b.process.kill()  # SIGKILL: the indexer thread dies wherever it was
@@ -150,8 +174,13 @@ def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[S
         stored = stats(a)["articles"]
         assert stored > 900
         for node in (b, newcomer):
-            caught_up = wait_until(lambda node=node: (s := stats(node))["indexed_documents"] == stored
-                                   and s["index_lag"]["pending_changes"] == 0, timeout=60)
+            caught_up = wait_until(
+                lambda node=node: (
+                    (s := stats(node))["indexed_documents"] == stored
+                    and s["index_lag"]["pending_changes"] == 0
+                ),
+                timeout=60,
+            )
             assert caught_up, stats(node)
         assert total(b, "سوريا") == total(newcomer, "سوريا") == total(a, "سوريا") > 0
     finally:
@@ -159,18 +188,26 @@ def test_a_node_killed_mid_stream_catches_up_and_a_new_node_joins(nodes: tuple[S
         b.stop()
 
 
-def test_a_lost_notification_connection_falls_back_to_polling_and_reconnects(shared_nodes: tuple[Server, Server]) -> None:
+def test_a_lost_notification_connection_falls_back_to_polling_and_reconnects(
+    shared_nodes: tuple[Server, Server],
+) -> None:
     a, b = shared_nodes
     assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=10)
     with psycopg.connect(libpq_conninfo(a.env["ARSHIF_DATABASE_URL"]), autocommit=True) as admin:
         killed = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()", [LISTENER_NAME]
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+            [LISTENER_NAME],
         ).fetchone()
     assert killed and killed[0] == 2  # one per node
-    body = {"title": "خبر بعد انقطاع الإشعارات", "body": "وصل هذا الخبر إلى العقدة الثانية عبر الاستطلاع الدوري وسمانقطاع."}
+    body = {
+        "title": "خبر بعد انقطاع الإشعارات",
+        "body": "وصل هذا الخبر إلى العقدة الثانية عبر الاستطلاع الدوري وسمانقطاع.",
+    }
     assert httpx.post(a.url + "/api/articles", json=body).status_code == 201
     assert wait_until(lambda: total(b, "وسمانقطاع") == 1, timeout=10)
-    assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=15), "the node reconnects its LISTEN"
+    assert wait_until(lambda: stats(b)["change_feed"] == "listen", timeout=15), (
+        "the node reconnects its LISTEN"
+    )
 
 
 def test_database_trouble_is_a_clear_answer_not_a_crash(tmp_path: Path, pg_url: str, postgres) -> None:

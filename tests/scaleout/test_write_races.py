@@ -16,8 +16,12 @@ from service.db import Article, Change
 from service.ingest.store import ArticleInput, ArticleWriter
 from tests.helpers import follow_changes
 
-ITEM = {"title": "قصف على ريف إدلب", "body": "قصف مدفعي استهدف قرى في ريف إدلب الجنوبي صباح اليوم.",
-        "source": "مراسل", "external_id": "race-1"}
+ITEM = {
+    "title": "قصف على ريف إدلب",
+    "body": "قصف مدفعي استهدف قرى في ريف إدلب الجنوبي صباح اليوم.",
+    "source": "مراسل",
+    "external_id": "race-1",
+}
 
 
 def test_the_same_article_from_two_writers_at_once_is_stored_once(any_archive) -> None:
@@ -52,7 +56,9 @@ def test_a_follower_never_steps_over_a_change_that_commits_late(any_archive) -> 
 
     def writer(n: int) -> None:
         for i in range(40):
-            item = ArticleInput(body=f"خبر رقم {i} من الكاتب {n} عن الطقس في حلب وحمص", external_id=f"{n}-{i}", source=f"w{n}")
+            item = ArticleInput(
+                body=f"خبر رقم {i} من الكاتب {n} عن الطقس في حلب وحمص", external_id=f"{n}-{i}", source=f"w{n}"
+            )
             db.write(lambda session, item=item: ArticleWriter(session).upsert(item))
 
     writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]

@@ -105,7 +105,9 @@ def test_a_snippet_cut_from_the_middle_carries_its_ellipses_in_the_text() -> Non
     assert marked.text.startswith(highlight.ELLIPSIS + " ") and marked.text.endswith(" " + highlight.ELLIPSIS)
     assert marked.words == ["زُمُرّدستان"]
     inner = marked.text[2:-2]
-    assert inner in text and inner.startswith("كلمة59 وصل")  # a verbatim slice: a few words lead up to the match
+    assert inner in text and inner.startswith(
+        "كلمة59 وصل"
+    )  # a verbatim slice: a few words lead up to the match
 
 
 def test_a_snippet_of_a_short_text_is_the_whole_text_trimmed() -> None:
@@ -144,7 +146,10 @@ def test_the_api_escapes_everything_but_its_marks_as_before() -> None:
 
 def test_the_page_escapes_with_markupsafe_and_marks_the_words() -> None:
     page = marked_markup(risky())
-    assert str(page) == "قال &lt;المتحدث&gt; إن &#34;<mark>الأسعار</mark>&#34; &amp; &#39;<mark>الرواتب</mark>&#39; ارتفعت"
+    assert (
+        str(page)
+        == "قال &lt;المتحدث&gt; إن &#34;<mark>الأسعار</mark>&#34; &amp; &#39;<mark>الرواتب</mark>&#39; ارتفعت"
+    )
     assert page.__html__() == str(page)  # Markup: a template prints it as is, no `| safe` needed
 
 
@@ -160,8 +165,13 @@ def test_html_formatting_gives_back_the_text(formatter) -> None:
 def test_the_terminal_prints_the_raw_text_and_styles_the_marks() -> None:
     text = terminal_text(risky())
     assert text.plain == RISKY
-    assert [(RISKY[s.start : s.end], s.style) for s in text.spans] == [("الأسعار", MARK_STYLE), ("الرواتب", MARK_STYLE)]
+    assert [(RISKY[s.start : s.end], s.style) for s in text.spans] == [
+        ("الأسعار", MARK_STYLE),
+        ("الرواتب", MARK_STYLE),
+    ]
     console = Console(force_terminal=True, color_system="standard", width=200, highlight=False)
     with console.capture() as captured:
-        console.print(terminal_text(highlight.highlight_all("[bold]عاجل[/] <b>دمشق</b>", looking_for("دمشق"))))
+        console.print(
+            terminal_text(highlight.highlight_all("[bold]عاجل[/] <b>دمشق</b>", looking_for("دمشق")))
+        )
     assert captured.get() == "[bold]عاجل[/] <b>\x1b[1;33mدمشق\x1b[0m</b>\n"

@@ -23,16 +23,66 @@ KIM_J = "زعيم كوريا الشمالية"
 def service(archive):
     add_articles(
         archive,
-        {"title": TAA, "body": "أصدرت الحكومة السورية بيانا حول الوضع في المدينة.", "source": "أ", "published_at": when(1)},
-        {"title": HAA, "body": "أصدرت الحكومه السوريه بيانا حول الوضع في المدينة.", "source": "ب", "published_at": when(2)},
-        {"title": APART, "body": "قالت الحكومة إن الأنباء عن الأزمة السورية غير صحيحة.", "source": "أ", "published_at": when(3)},
-        {"title": MAQSURA, "body": "أدى المصلون الصلاة في المسجد الأقصى أمس.", "source": "أ", "published_at": when(4)},
-        {"title": YEH, "body": "أدى المصلون الصلاة في المسجد الاقصي أمس.", "source": "ب", "published_at": when(5)},
-        {"title": BETHLEHEM, "body": "أقيمت الاحتفالات في بيت لحم بمشاركة واسعة.", "source": "أ", "published_at": when(6)},
-        {"title": CLITIC, "body": "وصل الوفد إلى رام الله وبيت لحم صباح اليوم.", "source": "ب", "published_at": when(7)},
-        {"title": HOUSE_MEAT, "body": "ارتفع سعر لحم الضأن وأصبح كل بيت يشكو الغلاء.", "source": "أ", "published_at": when(8)},
-        {"title": KIM_G, "body": "وصل الزعيم الكوري كيم جونغ أون إلى بكين.", "source": "أ", "published_at": when(9)},
-        {"title": KIM_J, "body": "قال الزعيم كيم جونج اون إنه مستعد للحوار.", "source": "ب", "published_at": when(10)},
+        {
+            "title": TAA,
+            "body": "أصدرت الحكومة السورية بيانا حول الوضع في المدينة.",
+            "source": "أ",
+            "published_at": when(1),
+        },
+        {
+            "title": HAA,
+            "body": "أصدرت الحكومه السوريه بيانا حول الوضع في المدينة.",
+            "source": "ب",
+            "published_at": when(2),
+        },
+        {
+            "title": APART,
+            "body": "قالت الحكومة إن الأنباء عن الأزمة السورية غير صحيحة.",
+            "source": "أ",
+            "published_at": when(3),
+        },
+        {
+            "title": MAQSURA,
+            "body": "أدى المصلون الصلاة في المسجد الأقصى أمس.",
+            "source": "أ",
+            "published_at": when(4),
+        },
+        {
+            "title": YEH,
+            "body": "أدى المصلون الصلاة في المسجد الاقصي أمس.",
+            "source": "ب",
+            "published_at": when(5),
+        },
+        {
+            "title": BETHLEHEM,
+            "body": "أقيمت الاحتفالات في بيت لحم بمشاركة واسعة.",
+            "source": "أ",
+            "published_at": when(6),
+        },
+        {
+            "title": CLITIC,
+            "body": "وصل الوفد إلى رام الله وبيت لحم صباح اليوم.",
+            "source": "ب",
+            "published_at": when(7),
+        },
+        {
+            "title": HOUSE_MEAT,
+            "body": "ارتفع سعر لحم الضأن وأصبح كل بيت يشكو الغلاء.",
+            "source": "أ",
+            "published_at": when(8),
+        },
+        {
+            "title": KIM_G,
+            "body": "وصل الزعيم الكوري كيم جونغ أون إلى بكين.",
+            "source": "أ",
+            "published_at": when(9),
+        },
+        {
+            "title": KIM_J,
+            "body": "قال الزعيم كيم جونج اون إنه مستعد للحوار.",
+            "source": "ب",
+            "published_at": when(10),
+        },
     )
     return SearchService(archive)
 
@@ -72,7 +122,11 @@ def test_a_listed_two_word_name_typed_bare_is_the_name_not_two_words(service) ->
     found = titles(service, "بيت لحم")
     assert set(found) == {BETHLEHEM, CLITIC}  # وبيت لحم: a clitic in front of the name still counts
     assert HOUSE_MEAT not in found
-    assert set(titles(service, "لحم بيت")) == {BETHLEHEM, CLITIC, HOUSE_MEAT}  # not the name: both words anywhere
+    assert set(titles(service, "لحم بيت")) == {
+        BETHLEHEM,
+        CLITIC,
+        HOUSE_MEAT,
+    }  # not the name: both words anywhere
 
 
 def test_every_word_of_a_multi_word_name_gets_its_spelling_variants(service) -> None:

@@ -53,7 +53,9 @@ def test_fields_in_latin_and_arabic() -> None:
     assert parse("عنوان:ترامب").root == Term("ترامب", field="title")
     assert parse('source:"سكاي نيوز"').root == FacetFilter("source", "سكاي نيوز")
     assert parse("مصدر:BBC").root == FacetFilter("source", "BBC")
-    assert parse("author:سلطان section:سياسة").root == And((FacetFilter("author", "سلطان"), FacetFilter("section", "سياسة")))
+    assert parse("author:سلطان section:سياسة").root == And(
+        (FacetFilter("author", "سلطان"), FacetFilter("section", "سياسة"))
+    )
     assert parse("مصدر:(BBC OR CNN)").root == Or((FacetFilter("source", "BBC"), FacetFilter("source", "CNN")))
 
 
@@ -99,7 +101,12 @@ def test_huge_queries_are_cut_not_refused() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('سوريا تركيا"«»()-*~:|ORANDNOTtitle:from2018-0 \u064e\u0640')), max_size=80))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('سوريا تركيا"«»()-*~:|ORANDNOTtitle:from2018-0 \u064e\u0640')),
+        max_size=80,
+    )
+)
 def test_parser_never_raises_on_operator_soup(text: str) -> None:
     try:
         parse(text)

@@ -13,22 +13,63 @@ from tests.helpers import add_articles, when
 def corpus(archive):
     ids = add_articles(
         archive,
-        {"title": "اشتباكات بين القوات الحكومية وقسد", "body": "تجددت المواجهات بين القوات الحكومية وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
-         "source": "بلدي نيوز", "section": "سوريا", "published_at": when(7), "author": "كنان سلطان"},
-        {"title": "ترامب يهاجم الصحافة", "body": "هاجم الرئيس الأمريكي دونالد ترامب وسائل الإعلام مجددا في تغريدة.",
-         "source": "سكاي نيوز عربية", "section": "العالم", "published_at": when(8)},
-        {"title": "ترمب والكونغرس", "body": "قال الرئيس ترمب إن الكونغرس يعرقل خططه للهجرة.",
-         "source": "الشرق الأوسط", "section": "العالم", "published_at": when(9)},
-        {"title": "زيارة علي إلى بيروت", "body": "وصل الوزير علي حسن إلى بيروت في زيارة رسمية تستمر يومين.",
-         "source": "الشرق الأوسط", "section": "لبنان", "published_at": when(10)},
-        {"title": "بيان حول الطقس", "body": "أعلنت الأرصاد أن المنخفض الجوي سيؤثر على المنطقة وعلى السواحل خلال الأيام المقبلة.",
-         "source": "سكاي نيوز عربية", "section": "طقس", "published_at": when(11)},
-        {"title": "غوغل تطلق خدمة جديدة", "body": "أطلقت شركة غوغل خدمة جديدة للترجمة الفورية باللغة العربية.",
-         "source": "البوابة التقنية", "section": "تقنية", "published_at": when(2, 3)},
-        {"title": "جوجل وسامسونج", "body": "وقعت جوجل اتفاقا مع سامسونج لتطوير الهواتف الذكية.",
-         "source": "عالم التقنية", "section": "تقنية", "published_at": when(3, 3)},
-        {"title": "القُوّاتُ تتقدَّم", "body": "تَقَدَّمَتِ القُوّاتُ نحوَ المدينةِ فجرًا، وسيطرتْ على عدّة قُرى.",
-         "source": "بلدي نيوز", "section": "سوريا", "published_at": when(5, 3)},
+        {
+            "title": "اشتباكات بين القوات الحكومية وقسد",
+            "body": "تجددت المواجهات بين القوات الحكومية وقوات سوريا الديمقراطية في ريف دير الزور الشرقي.",
+            "source": "بلدي نيوز",
+            "section": "سوريا",
+            "published_at": when(7),
+            "author": "كنان سلطان",
+        },
+        {
+            "title": "ترامب يهاجم الصحافة",
+            "body": "هاجم الرئيس الأمريكي دونالد ترامب وسائل الإعلام مجددا في تغريدة.",
+            "source": "سكاي نيوز عربية",
+            "section": "العالم",
+            "published_at": when(8),
+        },
+        {
+            "title": "ترمب والكونغرس",
+            "body": "قال الرئيس ترمب إن الكونغرس يعرقل خططه للهجرة.",
+            "source": "الشرق الأوسط",
+            "section": "العالم",
+            "published_at": when(9),
+        },
+        {
+            "title": "زيارة علي إلى بيروت",
+            "body": "وصل الوزير علي حسن إلى بيروت في زيارة رسمية تستمر يومين.",
+            "source": "الشرق الأوسط",
+            "section": "لبنان",
+            "published_at": when(10),
+        },
+        {
+            "title": "بيان حول الطقس",
+            "body": "أعلنت الأرصاد أن المنخفض الجوي سيؤثر على المنطقة وعلى السواحل خلال الأيام المقبلة.",
+            "source": "سكاي نيوز عربية",
+            "section": "طقس",
+            "published_at": when(11),
+        },
+        {
+            "title": "غوغل تطلق خدمة جديدة",
+            "body": "أطلقت شركة غوغل خدمة جديدة للترجمة الفورية باللغة العربية.",
+            "source": "البوابة التقنية",
+            "section": "تقنية",
+            "published_at": when(2, 3),
+        },
+        {
+            "title": "جوجل وسامسونج",
+            "body": "وقعت جوجل اتفاقا مع سامسونج لتطوير الهواتف الذكية.",
+            "source": "عالم التقنية",
+            "section": "تقنية",
+            "published_at": when(3, 3),
+        },
+        {
+            "title": "القُوّاتُ تتقدَّم",
+            "body": "تَقَدَّمَتِ القُوّاتُ نحوَ المدينةِ فجرًا، وسيطرتْ على عدّة قُرى.",
+            "source": "بلدي نيوز",
+            "section": "سوريا",
+            "published_at": when(5, 3),
+        },
     )
     return SearchService(archive), ids
 
@@ -77,7 +118,10 @@ def test_synonyms_expand_at_query_time(corpus, archive) -> None:
 
 def test_boolean_operators_prefix_fuzzy_and_fields(corpus) -> None:
     service, _ = corpus
-    assert set(titles(service.search(SearchRequest(q="ترامب OR غوغل")))) >= {"ترامب يهاجم الصحافة", "غوغل تطلق خدمة جديدة"}
+    assert set(titles(service.search(SearchRequest(q="ترامب OR غوغل")))) >= {
+        "ترامب يهاجم الصحافة",
+        "غوغل تطلق خدمة جديدة",
+    }
     assert "ترامب يهاجم الصحافة" not in titles(service.search(SearchRequest(q="ترامب -الصحافة")))
     assert "ترامب يهاجم الصحافة" in titles(service.search(SearchRequest(q="ترام*")))
     assert "غوغل تطلق خدمة جديدة" in titles(service.search(SearchRequest(q="الترجمه~")))
@@ -112,7 +156,9 @@ def test_snippets_mark_the_original_words_as_text_and_spans(corpus, archive) -> 
     add_articles(archive, {"title": "<script>alert(1)</script> هجوم", "body": "نص عن <b>هجوم</b> & غيره"})
     risky = service.search(SearchRequest(q="هجوم")).hits[0]
     # no markup from the search layer: the text as stored, the consumers escape it (tests/search/test_marked.py)
-    assert risky.marked_title.text == "<script>alert(1)</script> هجوم" and risky.marked_title.words == ["هجوم"]
+    assert risky.marked_title.text == "<script>alert(1)</script> هجوم" and risky.marked_title.words == [
+        "هجوم"
+    ]
     assert risky.snippet == Marked("نص عن <b>هجوم</b> & غيره", ((9, 13),))
 
 
@@ -122,19 +168,33 @@ def test_facets_and_histogram(corpus) -> None:
     sources = {b["value"]: b["count"] for b in response.facets["source"]}
     assert sources["سكاي نيوز عربية"] == 2 and sources["بلدي نيوز"] == 2
     assert {b["value"]: b["count"] for b in response.facets["year"]} == {"2018": 8}
-    assert response.histogram == {"interval": "month", "buckets": [{"start": "2018-02-01", "count": 5}, {"start": "2018-03-01", "count": 3}]}
+    assert response.histogram == {
+        "interval": "month",
+        "buckets": [{"start": "2018-02-01", "count": 5}, {"start": "2018-03-01", "count": 3}],
+    }
     days = service.search(SearchRequest(q="تقنية OR الرئيس", match="any", histogram="day", limit=1)).histogram
     assert days["interval"] == "day" and sum(b["count"] for b in days["buckets"]) >= 2
 
 
 def test_near_duplicates_fold_into_one_hit(archive) -> None:
-    body = ("أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية للتطعيم ضد الحصبة تشمل جميع المحافظات "
-            "وتستهدف الأطفال دون سن الخامسة، وقالت الوزارة إن الحملة تستمر أسبوعين بمشاركة آلاف العاملين.")
+    body = (
+        "أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية للتطعيم ضد الحصبة تشمل جميع المحافظات "
+        "وتستهدف الأطفال دون سن الخامسة، وقالت الوزارة إن الحملة تستمر أسبوعين بمشاركة آلاف العاملين."
+    )
     add_articles(
         archive,
         {"title": "حملة تطعيم", "body": body, "source": "أ", "published_at": when(1)},
-        {"title": "حملة تطعيم وطنية", "body": body + " وتبدأ الحملة يوم الأحد.", "source": "ب", "published_at": when(2)},
-        {"title": "أخبار أخرى", "body": "قالت وزارة الصحة إن عدد الإصابات بالحصبة تراجع هذا العام.", "source": "ج"},
+        {
+            "title": "حملة تطعيم وطنية",
+            "body": body + " وتبدأ الحملة يوم الأحد.",
+            "source": "ب",
+            "published_at": when(2),
+        },
+        {
+            "title": "أخبار أخرى",
+            "body": "قالت وزارة الصحة إن عدد الإصابات بالحصبة تراجع هذا العام.",
+            "source": "ج",
+        },
     )
     service = SearchService(archive)
     folded = service.search(SearchRequest(q="الحصبة"))

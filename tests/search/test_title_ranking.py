@@ -21,7 +21,9 @@ ARTICLES = 3000
 
 
 @needs_shared(NEWS)
-def test_an_article_titled_with_the_word_ranks_above_one_that_mentions_it_once(archive, tmp_path: Path) -> None:
+def test_an_article_titled_with_the_word_ranks_above_one_that_mentions_it_once(
+    archive, tmp_path: Path
+) -> None:
     source = write_news(tmp_path / "news.jsonl", ARTICLES)
     ingest(archive, parse_file(source))
     search = SearchService(archive)

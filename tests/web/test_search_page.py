@@ -11,8 +11,14 @@ pytestmark = [pytest.mark.browser, needs_shared(SEEDS)]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -22,12 +28,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(SEEDS.glob("*.txt"))]
     with srv.client() as http:
         assert http.post("/api/ingest", files=files).json()["added"] == 5
-        http.post("/api/articles", json=[
-            {"title": "أمطار غزيرة في الساحل", "body": "هطلت أمطار غزيرة على المدن الساحلية.", "source": "الطقس اليوم",
-             "published_at": "2018-01-15T08:00:00Z"},
-            {"title": "<script>alert('x')</script> عنوان خطِر", "body": "نص فيه <img src=x onerror=alert(1)> ميليشيات النظام",
-             "source": "اختبار الأمان", "published_at": "2018-02-20T08:00:00Z"},
-        ])
+        http.post(
+            "/api/articles",
+            json=[
+                {
+                    "title": "أمطار غزيرة في الساحل",
+                    "body": "هطلت أمطار غزيرة على المدن الساحلية.",
+                    "source": "الطقس اليوم",
+                    "published_at": "2018-01-15T08:00:00Z",
+                },
+                {
+                    "title": "<script>alert('x')</script> عنوان خطِر",
+                    "body": "نص فيه <img src=x onerror=alert(1)> ميليشيات النظام",
+                    "source": "اختبار الأمان",
+                    "published_at": "2018-02-20T08:00:00Z",
+                },
+            ],
+        )
         assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 7, timeout=10)
     yield srv
     srv.stop()
@@ -100,7 +117,9 @@ def test_page_works_without_javascript_and_escapes_content(site: Server, browser
     # the hostile title is shown as text, never run
     assert page.locator(".hit h3", has_text="<script>").count() == 1
     risky = page.locator(".hit", has_text="عنوان خطِر").locator(".snippet")
-    assert "onerror=alert(1)> " in risky.inner_text() and risky.locator("mark").all_inner_texts() == ["ميليشيات"]
+    assert "onerror=alert(1)> " in risky.inner_text() and risky.locator("mark").all_inner_texts() == [
+        "ميليشيات"
+    ]
     page.select_option("#sort", "newest")
     page.click(".sort noscript button") if page.locator(".sort noscript button").count() else None
     context.close()
@@ -112,7 +131,9 @@ def test_page_works_without_javascript_and_escapes_content(site: Server, browser
     page.wait_for_selector("article.article")
     assert "<script>alert('x')</script>" in page.locator("article h1").inner_text()
     body = page.locator("article .body")
-    assert "<img src=x onerror=alert(1)>" in body.inner_text() and body.locator("mark").all_inner_texts() == ["ميليشيات"]
+    assert "<img src=x onerror=alert(1)>" in body.inner_text() and body.locator("mark").all_inner_texts() == [
+        "ميليشيات"
+    ]
     assert not dialogs
 
 

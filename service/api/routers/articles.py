@@ -38,7 +38,10 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such article / لا يوجد مقال بهذا الرقم"},
 }
 BAD: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
+    400: {"model": Problem},
+    401: {"model": Problem},
+    403: {"model": Problem},
+    422: {"model": Problem},
 }
 MAX_BATCH = 1000
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id / رقم المقال", examples=[42])]
@@ -54,30 +57,51 @@ def _out(article: Article) -> ArticleOut:
 
 
 def _summary(article: Article) -> ArticleSummary:
-    return ArticleSummary(id=article.id, title=article.title, source=article.source.name if article.source else None,
-                          url=article.url, published_at=article.published_at)
+    return ArticleSummary(
+        id=article.id,
+        title=article.title,
+        source=article.source.name if article.source else None,
+        url=article.url,
+        published_at=article.published_at,
+    )
 
 
 def _etag(article: Article) -> str:
-    stamp = f"{article.id}:{article.updated_at.isoformat() if article.updated_at else ''}:{article.content_hash}"
+    stamp = (
+        f"{article.id}:{article.updated_at.isoformat() if article.updated_at else ''}:{article.content_hash}"
+    )
     return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:20] + '"'
 
 
-@router.get("", response_model=ArticleList, dependencies=read, responses=BAD, summary="List articles, newest first / قائمة المقالات")
+@router.get(
+    "",
+    response_model=ArticleList,
+    dependencies=read,
+    responses=BAD,
+    summary="List articles, newest first / قائمة المقالات",
+)
 def list_articles(
     archive: ArchiveDep,
     source: Annotated[list[str] | None, Query(description="Outlet name (repeatable)")] = None,
     author: str | None = None,
     section: str | None = None,
-    external_id: Annotated[str | None, Query(
-        max_length=500, examples=["ant2-AL-sport-1153-20180407"],
-        description="The outlet's own id of the article, exact (with `source` for one outlet's)"
-                    " / معرّف المقال لدى مصدره، مطابقةً تامة (مع source لمصدر بعينه)",
-    )] = None,
-    url: Annotated[str | None, Query(
-        max_length=2000, examples=["https://example.org/a/1"],
-        description="The article's address, exact / رابط المقال، مطابقةً تامة",
-    )] = None,
+    external_id: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            examples=["ant2-AL-sport-1153-20180407"],
+            description="The outlet's own id of the article, exact (with `source` for one outlet's)"
+            " / معرّف المقال لدى مصدره، مطابقةً تامة (مع source لمصدر بعينه)",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            examples=["https://example.org/a/1"],
+            description="The article's address, exact / رابط المقال، مطابقةً تامة",
+        ),
+    ] = None,
     date_from: Annotated[str | None, Query(alias="from", examples=["2018-02-01"])] = None,
     date_to: Annotated[str | None, Query(alias="to", examples=["2018-02-28"])] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -102,17 +126,29 @@ def list_articles(
     with archive.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
         rows = session.scalars(
-            select(Article).where(*conditions).order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
-            .offset(offset).limit(limit)
+            select(Article)
+            .where(*conditions)
+            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
         items = [_out(a) for a in rows]
     return ArticleList(total=total, items=items, offset=offset, limit=limit)
 
 
-@router.get("/{article_id}", response_model=ArticleDetail, dependencies=read, responses=NOT_FOUND,
-            summary="One article with the same story elsewhere / مقال واحد والخبر نفسه في مصادر أخرى")
+@router.get(
+    "/{article_id}",
+    response_model=ArticleDetail,
+    dependencies=read,
+    responses=NOT_FOUND,
+    summary="One article with the same story elsewhere / مقال واحد والخبر نفسه في مصادر أخرى",
+)
 def get_article(
-    article_id: ArticleId, request: Request, response: Response, archive: ArchiveDep, search: SearchDep,
+    article_id: ArticleId,
+    request: Request,
+    response: Response,
+    archive: ArchiveDep,
+    search: SearchDep,
 ) -> ArticleDetail | Response:
     with archive.db.reading() as session:
         article = session.get(Article, article_id)
@@ -128,10 +164,16 @@ def get_article(
     return detail
 
 
-@router.get("/{article_id}/similar", response_model=list[HitOut], dependencies=read, responses=NOT_FOUND,
-            summary="Similar articles (more like this) / مقالات مشابهة")
-def similar(article_id: ArticleId, search: SearchDep,
-            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HitOut]:
+@router.get(
+    "/{article_id}/similar",
+    response_model=list[HitOut],
+    dependencies=read,
+    responses=NOT_FOUND,
+    summary="Similar articles (more like this) / مقالات مشابهة",
+)
+def similar(
+    article_id: ArticleId, search: SearchDep, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> list[HitOut]:
     return [HitOut.model_validate(h, from_attributes=True) for h in search.similar(article_id, limit)]
 
 
@@ -146,28 +188,52 @@ def _too_many() -> ArshifError:
 ArticlesPayload = ArticleIn | list[ArticleIn]
 # Parsed in a worker thread, a list refused at its first surplus article (service/api/body.py); the
 # schema FastAPI would have derived from a Body() parameter is stated by hand.
-_PAYLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "anyOf": [{"$ref": "#/components/schemas/ArticleIn"},
-              {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}}],
-    "description": f"One article or a list of up to {MAX_BATCH}", "title": "Payload",
-}}}}}
+_PAYLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ArticleIn"},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}},
+                    ],
+                    "description": f"One article or a list of up to {MAX_BATCH}",
+                    "title": "Payload",
+                }
+            }
+        },
+    }
+}
 
 
-@router.post("", status_code=201, response_model=WriteOutcome | BulkWriteOutcome, dependencies=write, responses=BAD,
-             summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات",
-             openapi_extra=_PAYLOAD_SCHEMA)
+@router.post(
+    "",
+    status_code=201,
+    response_model=WriteOutcome | BulkWriteOutcome,
+    dependencies=write,
+    responses=BAD,
+    summary="Add articles: one JSON object or a list / إضافة مقال أو قائمة مقالات",
+    openapi_extra=_PAYLOAD_SCHEMA,
+)
 def create_articles(
     archive: ArchiveDep,
     payload: Annotated[ArticlesPayload, Depends(json_body(ArticlesPayload, MAX_BATCH, _too_many))],
 ) -> WriteOutcome | BulkWriteOutcome:
     items = payload if isinstance(payload, list) else [payload]
-    stored = archive.db.write(lambda session: ArticleWriter(session).upsert_many([_input(item) for item in items]))
+    stored = archive.db.write(
+        lambda session: ArticleWriter(session).upsert_many([_input(item) for item in items])
+    )
     results: list[WriteOutcome | Problem] = []
     for result in stored:
         if isinstance(result, RejectedRecord):
             if not isinstance(payload, list):
                 raise ArshifError(str(result), str(result), type="rejected")
-            results.append(Problem(type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)))
+            results.append(
+                Problem(
+                    type="rejected", title="rejected", status=400, detail=str(result), detail_ar=str(result)
+                )
+            )
         else:
             results.append(WriteOutcome(outcome=result.outcome, id=result.article_id))
     if isinstance(payload, list):
@@ -196,16 +262,26 @@ def _apply(archive: Archive, article_id: int, fields: dict[str, Any]) -> Article
     return out
 
 
-@router.put("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
-            summary="Replace an article / استبدال مقال")
+@router.put(
+    "/{article_id}",
+    response_model=ArticleOut,
+    dependencies=write,
+    responses={**BAD, **NOT_FOUND},
+    summary="Replace an article / استبدال مقال",
+)
 def replace_article(article_id: ArticleId, data: ArticleIn, archive: ArchiveDep) -> ArticleOut:
     fields = data.model_dump()
     fields["metadata"] = fields.get("metadata") or {}
     return _apply(archive, article_id, fields)
 
 
-@router.patch("/{article_id}", response_model=ArticleOut, dependencies=write, responses={**BAD, **NOT_FOUND},
-              summary="Change some fields / تعديل بعض الحقول")
+@router.patch(
+    "/{article_id}",
+    response_model=ArticleOut,
+    dependencies=write,
+    responses={**BAD, **NOT_FOUND},
+    summary="Change some fields / تعديل بعض الحقول",
+)
 def patch_article(article_id: ArticleId, data: ArticlePatch, archive: ArchiveDep) -> ArticleOut:
     fields = data.model_dump(exclude_unset=True)
     if "body" in fields and fields["body"] is None:
@@ -213,8 +289,13 @@ def patch_article(article_id: ArticleId, data: ArticlePatch, archive: ArchiveDep
     return _apply(archive, article_id, fields)
 
 
-@router.delete("/{article_id}", status_code=204, dependencies=write, responses=NOT_FOUND,
-               summary="Delete an article / حذف مقال")
+@router.delete(
+    "/{article_id}",
+    status_code=204,
+    dependencies=write,
+    responses=NOT_FOUND,
+    summary="Delete an article / حذف مقال",
+)
 def delete_article(article_id: ArticleId, archive: ArchiveDep) -> Response:
     def work(session: Session) -> None:
         article = session.get(Article, article_id)
@@ -224,5 +305,3 @@ def delete_article(article_id: ArticleId, archive: ArchiveDep) -> Response:
 
     archive.db.write(work)
     return Response(status_code=204)
-
-

@@ -24,7 +24,9 @@ def readyz(archive: ArchiveDep, follower: FollowerDep) -> JSONResponse:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     try:
         archive.index.ensure()
-        checks["index"] = "ok" if archive.index.is_current else "built by another analyzer: run `arshif reindex`"
+        checks["index"] = (
+            "ok" if archive.index.is_current else "built by another analyzer: run `arshif reindex`"
+        )
     except Exception as exc:  # noqa: BLE001
         checks["index"] = f"cannot open: {type(exc).__name__}"
     if follower.error:
@@ -34,4 +36,6 @@ def readyz(archive: ArchiveDep, follower: FollowerDep) -> JSONResponse:
     else:
         checks["indexer"] = "ok"
     ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )

@@ -27,8 +27,15 @@ def _safe_name(name: str | None, index: int) -> str:
 
 
 @router.post(
-    "/ingest", response_model=IngestSummaryOut, dependencies=[Depends(require_write)],
-    responses={400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem}},
+    "/ingest",
+    response_model=IngestSummaryOut,
+    dependencies=[Depends(require_write)],
+    responses={
+        400: {"model": Problem},
+        401: {"model": Problem},
+        403: {"model": Problem},
+        413: {"model": Problem},
+    },
     summary="Ingest uploaded files / إدخال ملفات",
     description="Multipart upload, field `files` (repeatable): text scrapes, HTML, JSON, JSON Lines (.gz/.xz), WARC. "
     "Uploads are spooled to disk, never held in memory whole. Answers with the run summary. One request may read "
@@ -47,7 +54,8 @@ def ingest_files(
     names = [_safe_name(f.filename, i) for i, f in enumerate(files)]
     settings = archive.settings
     budget = IngestBudget(
-        max_bytes=settings.max_ingest_bytes, max_records=settings.max_ingest_records,
+        max_bytes=settings.max_ingest_bytes,
+        max_records=settings.max_ingest_records,
         max_seconds=settings.max_ingest_seconds,
         # this runs in a worker thread: ask the event loop whether the client is still connected
         client_gone=lambda: anyio.from_thread.run(request.is_disconnected),

@@ -17,13 +17,19 @@ from service.server.indexer import IndexFollower
 router = APIRouter(tags=["archive"])
 
 
-@router.get("/api/sources", response_model=list[SourceOut], dependencies=[Depends(require_read)],
-            summary="Outlets and their article counts / المصادر وعدد مقالاتها")
+@router.get(
+    "/api/sources",
+    response_model=list[SourceOut],
+    dependencies=[Depends(require_read)],
+    summary="Outlets and their article counts / المصادر وعدد مقالاتها",
+)
 def sources(archive: ArchiveDep) -> list[SourceOut]:
     with archive.db.reading() as session:
         rows = session.execute(
             select(Source.name, Source.domain, func.count(Article.id))
-            .outerjoin(Article).group_by(Source.id).order_by(func.count(Article.id).desc(), Source.name)
+            .outerjoin(Article)
+            .group_by(Source.id)
+            .order_by(func.count(Article.id).desc(), Source.name)
         ).all()
     return [SourceOut(name=name, domain=domain, articles=count) for name, domain, count in rows]
 
@@ -34,15 +40,24 @@ def collect_stats(archive: Archive, follower: IndexFollower) -> StatsOut:
         last = session.scalar(select(func.max(IngestRun.finished_at)))
     index = archive.index
     return StatsOut(
-        articles=article_count(archive.db), indexed_documents=index.num_docs(), index_lag=index.lag(archive.db),
-        sources=source_count, index_size_bytes=index.size_bytes(), last_ingest=last,
-        analyzer_version=ANALYZER_VERSION, database=archive.db.engine.dialect.name,
+        articles=article_count(archive.db),
+        indexed_documents=index.num_docs(),
+        index_lag=index.lag(archive.db),
+        sources=source_count,
+        index_size_bytes=index.size_bytes(),
+        last_ingest=last,
+        analyzer_version=ANALYZER_VERSION,
+        database=archive.db.engine.dialect.name,
         change_feed=follower.change_feed,
     )
 
 
-@router.get("/api/stats", response_model=StatsOut, dependencies=[Depends(require_read)],
-            summary="Archive statistics / إحصاءات الأرشيف")
+@router.get(
+    "/api/stats",
+    response_model=StatsOut,
+    dependencies=[Depends(require_read)],
+    summary="Archive statistics / إحصاءات الأرشيف",
+)
 def stats(archive: ArchiveDep, follower: FollowerDep) -> StatsOut:
     return collect_stats(archive, follower)
 

@@ -22,41 +22,70 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Invalid parameter / معامل غير صالح"},
 }
 
-Q = Annotated[str, Query(
-    max_length=10_000,
-    description='Query / الاستعلام: words (AND), OR, -word, "exact phrase", word*, word~, title:, source:, from:2018-02-01',
-    examples=['"دير الزور" قسد', "ترامب OR ترمب", "بوتين -روسيا", "source:BBC from:2018-02"],
-)]
-DateParam = Annotated[str | None, Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"])]
+Q = Annotated[
+    str,
+    Query(
+        max_length=10_000,
+        description='Query / الاستعلام: words (AND), OR, -word, "exact phrase", word*, word~, title:, source:, from:2018-02-01',
+        examples=['"دير الزور" قسد', "ترامب OR ترمب", "بوتين -روسيا", "source:BBC from:2018-02"],
+    ),
+]
+DateParam = Annotated[
+    str | None,
+    Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"]),
+]
 
 
 def build_request(
     service: SearchDep,
     q: Q = "",
-    match: Annotated[Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")] = "all",
+    match: Annotated[
+        Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")
+    ] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="next_cursor of the previous page")
+    ] = None,
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
-    source: Annotated[list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])] = None,
+    source: Annotated[
+        list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])
+    ] = None,
     author: Annotated[list[str] | None, Query(description="Author (repeatable) / الكاتب")] = None,
     section: Annotated[list[str] | None, Query(description="Section (repeatable) / القسم")] = None,
     date_from: Annotated[DateParam, Query(alias="from")] = None,
     date_to: Annotated[DateParam, Query(alias="to")] = None,
-    fold_duplicates: Annotated[bool, Query(description="Fold near-duplicate clusters to their best member")] = True,
+    fold_duplicates: Annotated[
+        bool, Query(description="Fold near-duplicate clusters to their best member")
+    ] = True,
     facets: Annotated[bool, Query(description="Count sources, authors, sections, years, months")] = False,
-    histogram: Annotated[Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")] = None,
+    histogram: Annotated[
+        Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")
+    ] = None,
 ) -> SearchRequest:
     request = make_request(
-        q, match=match, limit=limit, offset=offset, sort=sort, sources=source, authors=author, sections=section,
-        date_from=date_from, date_to=date_to, fold=fold_duplicates, facets=facets, histogram=histogram,
+        q,
+        match=match,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        sources=source,
+        authors=author,
+        sections=section,
+        date_from=date_from,
+        date_to=date_to,
+        fold=fold_duplicates,
+        facets=facets,
+        histogram=histogram,
     )
     if cursor:
         request.offset = service.decode_cursor(request, cursor)
     return request
 
 
-@router.get("/search", response_model=SearchOut, responses=ERRORS, summary="Search the archive / البحث في الأرشيف")
+@router.get(
+    "/search", response_model=SearchOut, responses=ERRORS, summary="Search the archive / البحث في الأرشيف"
+)
 def search(
     search_request: Annotated[SearchRequest, Depends(build_request)],
     service: SearchDep,
@@ -69,7 +98,13 @@ def search(
 
 @router.get(
     "/export",
-    responses={**ERRORS, 200: {"content": {"application/x-ndjson": {}, "text/csv": {}}, "description": "Every matching article"}},
+    responses={
+        **ERRORS,
+        200: {
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+            "description": "Every matching article",
+        },
+    },
     summary="Export every hit of a query / تصدير كل نتائج البحث",
 )
 def export(
@@ -84,8 +119,18 @@ def export(
     date_from: Annotated[DateParam, Query(alias="from")] = None,
     date_to: Annotated[DateParam, Query(alias="to")] = None,
 ) -> StreamingResponse:
-    request = make_request(q, match=match, sort=sort, sources=source, authors=author, sections=section,
-                           date_from=date_from, date_to=date_to, fold=False, snippets=False)
+    request = make_request(
+        q,
+        match=match,
+        sort=sort,
+        sources=source,
+        authors=author,
+        sections=section,
+        date_from=date_from,
+        date_to=date_to,
+        fold=False,
+        snippets=False,
+    )
     articles = service.iter_matches(request)  # planned here: a bad query is refused before the 200 is sent
     first = next(articles, None)  # and the store's errors, if it fails, surface here too
 
@@ -96,6 +141,7 @@ def export(
 
     media = "application/x-ndjson; charset=utf-8" if format == "jsonl" else "text/csv; charset=utf-8"
     return StreamingResponse(
-        write_export(chain(), format), media_type=media,
+        write_export(chain(), format),
+        media_type=media,
         headers={"content-disposition": f'attachment; filename="arshif-export.{format}"'},
     )

@@ -13,18 +13,90 @@ FUTURE_SLACK = timedelta(days=366)
 # Month names as Arabic news sites write them: Egyptian/Gulf (transliterated), Levantine/Iraqi (Syriac),
 # Maghrebi variants, and English.
 MONTHS: dict[str, int] = {
-    "يناير": 1, "جانفي": 1, "كانون الثاني": 1, "فبراير": 2, "فيفري": 2, "شباط": 2, "مارس": 3, "آذار": 3,
-    "اذار": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "أفريل": 4, "افريل": 4, "نيسان": 4, "مايو": 5, "ماي": 5,
-    "أيار": 5, "ايار": 5, "يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6, "يوليو": 7, "يوليه": 7,
-    "جويلية": 7, "تموز": 7, "أغسطس": 8, "اغسطس": 8, "أوت": 8, "اوت": 8, "آب": 8, "اب": 8, "سبتمبر": 9,
-    "أيلول": 9, "ايلول": 9, "أكتوبر": 10, "اكتوبر": 10, "تشرين الأول": 10, "تشرين الاول": 10,
-    "نوفمبر": 11, "تشرين الثاني": 11, "ديسمبر": 12, "دجنبر": 12, "كانون الأول": 12, "كانون الاول": 12,
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "يناير": 1,
+    "جانفي": 1,
+    "كانون الثاني": 1,
+    "فبراير": 2,
+    "فيفري": 2,
+    "شباط": 2,
+    "مارس": 3,
+    "آذار": 3,
+    "اذار": 3,
+    "أبريل": 4,
+    "ابريل": 4,
+    "إبريل": 4,
+    "أفريل": 4,
+    "افريل": 4,
+    "نيسان": 4,
+    "مايو": 5,
+    "ماي": 5,
+    "أيار": 5,
+    "ايار": 5,
+    "يونيو": 6,
+    "يونيه": 6,
+    "جوان": 6,
+    "حزيران": 6,
+    "يوليو": 7,
+    "يوليه": 7,
+    "جويلية": 7,
+    "تموز": 7,
+    "أغسطس": 8,
+    "اغسطس": 8,
+    "أوت": 8,
+    "اوت": 8,
+    "آب": 8,
+    "اب": 8,
+    "سبتمبر": 9,
+    "أيلول": 9,
+    "ايلول": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "تشرين الأول": 10,
+    "تشرين الاول": 10,
+    "نوفمبر": 11,
+    "تشرين الثاني": 11,
+    "ديسمبر": 12,
+    "دجنبر": 12,
+    "كانون الأول": 12,
+    "كانون الاول": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
-_NUMERIC_FORMATS = ("%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%d.%m.%Y", "%Y.%m.%d", "%d/%m/%Y %H:%M",
-                    "%d/%m/%Y %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y%m%d", "%Y%m%dT%H%M%S")
+_NUMERIC_FORMATS = (
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y.%m.%d",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y%m%d",
+    "%Y%m%dT%H%M%S",
+)
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
@@ -37,7 +109,7 @@ class DateResult:
 
 
 def month_number(name: str) -> int | None:
-    """"فبراير" / "شباط" / "فبراير/شباط" / "Feb" / "2" -> 2."""
+    """ "فبراير" / "شباط" / "فبراير/شباط" / "Feb" / "2" -> 2."""
     name = " ".join(name.split()).strip(" .,،")
     if name.isdigit():
         number = int(name.translate(_ARABIC_DIGITS))
@@ -156,8 +228,9 @@ def from_parts(parts: dict[str, str | None]) -> datetime | None:
             hour += 12
         elif ampm in ("am", "ص", "صباحا", "صباحاً") and hour == 12:
             hour = 0
-        value = datetime(year, month, int(day_text), hour, int(parts.get("minute") or 0),
-                         int(parts.get("second") or 0))
+        value = datetime(
+            year, month, int(day_text), hour, int(parts.get("minute") or 0), int(parts.get("second") or 0)
+        )
     except (KeyError, TypeError, ValueError):
         return None
     tz = parts.get("tz")

@@ -34,11 +34,14 @@ _HTML_START = re.compile(
     rb"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body|meta|title|article|div|p|section|main)\b",
     re.IGNORECASE | re.DOTALL,
 )
-_XML_FEED = re.compile(rb"\A(?:\s|<\?xml[^>]*>|<!--.*?-->)*<(?:rss|feed|rdf:rdf|urlset|sitemapindex)\b", re.IGNORECASE | re.DOTALL)
+_XML_FEED = re.compile(
+    rb"\A(?:\s|<\?xml[^>]*>|<!--.*?-->)*<(?:rss|feed|rdf:rdf|urlset|sitemapindex)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def sniff(head: bytes, name: str) -> str:
-    """"warc", "jsonl", "json", "html", "text" or "unsupported:<what>" for the decompressed head."""
+    """ "warc", "jsonl", "json", "html", "text" or "unsupported:<what>" for the decompressed head."""
     lower = name.lower()
     body = head.removeprefix(codecs.BOM_UTF8)
     if body.startswith(b"WARC/") or lower.endswith(WARC_SUFFIXES):
@@ -94,7 +97,9 @@ def parse_stream(name: str, stream: BinaryIO, *, limits: Limits | None = None) -
         yield RecordFailure(name, str(exc))
         return
     if not opened.head:
-        yield RecordFailure(name, "empty file" if not opened.compression else "empty file (after decompression)")
+        yield RecordFailure(
+            name, "empty file" if not opened.compression else "empty file (after decompression)"
+        )
         return
     fmt = sniff(opened.head, opened.name)
     if fmt.startswith("unsupported:"):

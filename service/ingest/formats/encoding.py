@@ -38,7 +38,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 
 
@@ -86,10 +88,42 @@ def control_share(data: bytes) -> float:
 # Approximate letter frequencies (%) of Modern Standard Arabic news text, to choose between candidate
 # decodings that both give Arabic letters (short cp1256 and ISO-8859-6 snippets can).
 _LETTER_FREQ = {
-    "ا": 12.5, "ل": 10.5, "ي": 6.5, "م": 6.0, "و": 5.6, "ن": 5.5, "ر": 4.6, "ت": 4.3, "ه": 3.5, "ب": 3.7,
-    "ع": 3.3, "ة": 2.9, "د": 2.5, "أ": 2.3, "ف": 2.3, "ق": 2.2, "س": 2.2, "ك": 1.9, "ح": 1.9, "ج": 1.2,
-    "ى": 1.0, "إ": 0.9, "ش": 0.8, "ط": 0.8, "ص": 0.7, "خ": 0.6, "ض": 0.5, "ز": 0.5, "ث": 0.5, "ذ": 0.5,
-    "غ": 0.4, "ئ": 0.4, "ء": 0.3, "ظ": 0.2, "آ": 0.2, "ؤ": 0.1,
+    "ا": 12.5,
+    "ل": 10.5,
+    "ي": 6.5,
+    "م": 6.0,
+    "و": 5.6,
+    "ن": 5.5,
+    "ر": 4.6,
+    "ت": 4.3,
+    "ه": 3.5,
+    "ب": 3.7,
+    "ع": 3.3,
+    "ة": 2.9,
+    "د": 2.5,
+    "أ": 2.3,
+    "ف": 2.3,
+    "ق": 2.2,
+    "س": 2.2,
+    "ك": 1.9,
+    "ح": 1.9,
+    "ج": 1.2,
+    "ى": 1.0,
+    "إ": 0.9,
+    "ش": 0.8,
+    "ط": 0.8,
+    "ص": 0.7,
+    "خ": 0.6,
+    "ض": 0.5,
+    "ز": 0.5,
+    "ث": 0.5,
+    "ذ": 0.5,
+    "غ": 0.4,
+    "ئ": 0.4,
+    "ء": 0.3,
+    "ظ": 0.2,
+    "آ": 0.2,
+    "ؤ": 0.1,
 }
 _RARE = 0.05
 _HARAKAT = re.compile(r"(?<![\u0621-\u064A\u0651])[\u064B-\u0652]")  # a diacritic not on a letter
@@ -157,7 +191,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     """Decode ``data``; raise BinaryInput if it is not text. ``declared`` is a charset label."""
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom):].decode(codec, "replace")
+            text = data[len(bom) :].decode(codec, "replace")
             return Decoded(text, name, [] if "\ufffd" not in text else [f"invalid {name} bytes replaced"])
 
     notes: list[str] = []
@@ -227,5 +261,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 return Decoded(guessed_text, guessed, notes + ["encoding detected by charset-normalizer"])
 
     if _looks_like_text(replaced):
-        return Decoded(replaced, "utf-8", notes + [f"unknown encoding; {invalid} invalid UTF-8 sequence(s) replaced"])
+        return Decoded(
+            replaced, "utf-8", notes + [f"unknown encoding; {invalid} invalid UTF-8 sequence(s) replaced"]
+        )
     raise BinaryInput("binary data or unknown encoding, not text")

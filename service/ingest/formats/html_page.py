@@ -27,8 +27,22 @@ YEAR_ONLY = re.compile(r"\d{4}-01-01(?:T00:00:00)?")
 PRUNE_XPATH = ["//noscript", "//template", "//script", "//style"]
 # trafilatura fields kept in metadata["trafilatura"] (filedate is the extraction day: not kept, it would
 # make re-ingesting the same page look like a change).
-KEPT_FIELDS = ("title", "author", "url", "hostname", "description", "sitename", "date", "categories", "tags",
-               "license", "image", "pagetype", "id", "language")
+KEPT_FIELDS = (
+    "title",
+    "author",
+    "url",
+    "hostname",
+    "description",
+    "sitename",
+    "date",
+    "categories",
+    "tags",
+    "license",
+    "image",
+    "pagetype",
+    "id",
+    "language",
+)
 
 
 def parse_html(
@@ -65,8 +79,13 @@ def parse_html(
     document = None
     try:
         document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-            date_extraction_params=DATE_PARAMS, prune_xpath=PRUNE_XPATH,
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params=DATE_PARAMS,
+            prune_xpath=PRUNE_XPATH,
         )
     except Exception as exc:  # noqa: BLE001 - third-party code on hostile input: contain it to this record
         log.warning("trafilatura failed on %s: %r", origin, exc)
@@ -151,7 +170,9 @@ def parse_html(
         author=tidy_inline(author)[0] or None if author else None,
         section=tidy_inline(categories[0])[0] or None if categories else None,
         published_at=published_at,
-        language=guess_language(body) or _language_code(fields.get("language")) or _language_code(fallback().lang),
+        language=guess_language(body)
+        or _language_code(fields.get("language"))
+        or _language_code(fallback().lang),
         metadata=metadata,
         origin=origin,
     )
@@ -163,7 +184,7 @@ def _page_title(html: str) -> str | None:
 
 
 def _language_code(value: str | None) -> str | None:
-    """"ar-SA" -> "ar"."""
+    """ "ar-SA" -> "ar"."""
     if not value:
         return None
     code = value.strip().lower().replace("_", "-").split("-")[0]
@@ -173,12 +194,58 @@ def _language_code(value: str | None) -> str | None:
 class _PlainText(HTMLParser):
     """Visible text of a page by blocks, without script/style/navigation; title and <html lang>."""
 
-    SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "header", "aside",
-            "form", "iframe", "object", "button", "select", "textarea"})
-    BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "blockquote",
-              "tr", "td", "th", "pre", "dd", "dt", "figcaption", "main", "ul", "ol", "table", "hr"})
-    VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track",
-                      "wbr"})
+    SKIP = frozenset(
+        {
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "svg",
+            "head",
+            "nav",
+            "footer",
+            "header",
+            "aside",
+            "form",
+            "iframe",
+            "object",
+            "button",
+            "select",
+            "textarea",
+        }
+    )
+    BLOCKS = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "article",
+            "section",
+            "blockquote",
+            "tr",
+            "td",
+            "th",
+            "pre",
+            "dd",
+            "dt",
+            "figcaption",
+            "main",
+            "ul",
+            "ol",
+            "table",
+            "hr",
+        }
+    )
+    VOID = frozenset(
+        {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -30,13 +30,35 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": ("id", "_id", "external_id", "article_id", "guid", "uuid", "doc_id", "docid"),
     "url": ("url", "link", "href", "canonical_url", "permalink", "source_url"),
     "title": ("title", "headline", "heading"),
-    "body": ("body", "text", "content", "article", "article_body", "articleBody", "full_text", "fulltext",
-             "maintext", "main_text"),
+    "body": (
+        "body",
+        "text",
+        "content",
+        "article",
+        "article_body",
+        "articleBody",
+        "full_text",
+        "fulltext",
+        "maintext",
+        "main_text",
+    ),
     "source": ("source", "site", "sitename", "site_name", "publisher", "outlet", "newspaper", "source_name"),
     "author": ("author", "authors", "byline", "writer", "creator"),
     "section": ("section", "category", "categories", "rubric"),
-    "published_at": ("published_at", "date", "published", "publishedAt", "pubdate", "pub_date",
-                     "date_published", "datePublished", "publish_date", "created_at", "timestamp", "time"),
+    "published_at": (
+        "published_at",
+        "date",
+        "published",
+        "publishedAt",
+        "pubdate",
+        "pub_date",
+        "date_published",
+        "datePublished",
+        "publish_date",
+        "created_at",
+        "timestamp",
+        "time",
+    ),
     "language": ("language", "lang"),
 }
 # Where a whole-document object keeps its list of articles ({"articles": [...]}).
@@ -50,8 +72,15 @@ class RecordError(ValueError):
 
 
 def _type_name(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
-            int: "number", float: "number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        type(None): "null",
+        int: "number",
+        float: "number",
+    }.get(type(value), type(value).__name__)
 
 
 def _scalar_text(field: str, value: object, *, allow_list: bool = False, joiner: str = ", ") -> str | None:
@@ -64,8 +93,11 @@ def _scalar_text(field: str, value: object, *, allow_list: bool = False, joiner:
         raise RecordError(f"field {field!r} must be a string, got a boolean")
     if isinstance(value, int | float):
         return str(value)
-    if allow_list and isinstance(value, list) and all(isinstance(v, str | int | float) and not isinstance(v, bool)
-                                                      for v in value):
+    if (
+        allow_list
+        and isinstance(value, list)
+        and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value)
+    ):
         return joiner.join(str(v) for v in value if str(v).strip()) or None
     if isinstance(value, dict) and allow_list:
         name = value.get("name")
@@ -213,7 +245,9 @@ def _decode_line(line: bytes, preferred: str | None) -> tuple[str, str]:
     return decoded.text, decoded.encoding
 
 
-def parse_jsonl(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator[ParsedArticle | RecordFailure]:
+def parse_jsonl(
+    name: str, stream: io.BufferedReader, limits: Limits
+) -> Iterator[ParsedArticle | RecordFailure]:
     """One JSON object per line. A bad line fails alone; a broken container ends the run for this file."""
     preferred: str | None = None
     line_number = 0
@@ -222,18 +256,21 @@ def parse_jsonl(name: str, stream: io.BufferedReader, limits: Limits) -> Iterato
         try:
             item = next(lines, None)
         except ContainerError as exc:
-            yield RecordFailure(f"{name}:{line_number + 1}",
-                                f"{exc}; records from line {line_number + 1} on are lost")
+            yield RecordFailure(
+                f"{name}:{line_number + 1}", f"{exc}; records from line {line_number + 1} on are lost"
+            )
             return
         if item is None:
             return
         line_number, raw = item
         origin = f"{name}:{line_number}"
         if raw is None:
-            yield RecordFailure(origin, f"record too large (line longer than {human_size(limits.max_record_bytes)})")
+            yield RecordFailure(
+                origin, f"record too large (line longer than {human_size(limits.max_record_bytes)})"
+            )
             continue
         if line_number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         stripped = raw.strip()
         if not stripped or stripped in (b"[", b"]", b"],", b","):
             continue
@@ -276,8 +313,9 @@ def _expand_document(value: object) -> list[object] | None:
     return None
 
 
-def parse_json_document(name: str, stream: io.BufferedReader, head: bytes,
-                        limits: Limits) -> Iterator[ParsedArticle | RecordFailure]:
+def parse_json_document(
+    name: str, stream: io.BufferedReader, head: bytes, limits: Limits
+) -> Iterator[ParsedArticle | RecordFailure]:
     """A JSON document: an array of objects (streamed element by element), one object, or several
     concatenated values. Elements are decoded incrementally, never the whole file at once."""
     encoding = "utf-8"
@@ -347,7 +385,7 @@ class _JsonValues:
             self.buffer += self.decoder.decode(b"", final=True)
             return False
         if self.pos > BUFFER_BYTES:  # drop what is consumed, keep memory bounded
-            self.buffer = self.buffer[self.pos:]
+            self.buffer = self.buffer[self.pos :]
             self.pos = 0
         self.buffer += self.decoder.decode(data)
         return True
@@ -374,12 +412,16 @@ class _JsonValues:
                 pending = len(self.buffer) - self.pos
                 if pending > self.limits.max_record_bytes:
                     self.failed = True
-                    return RecordFailure("", f"record too large (over {human_size(self.limits.max_record_bytes)})")
+                    return RecordFailure(
+                        "", f"record too large (over {human_size(self.limits.max_record_bytes)})"
+                    )
                 if self._more(pending):
                     continue
                 self.failed = True
                 line = self.line + exc.doc.count("\n", self.pos, exc.pos)
-                return RecordFailure("", f"invalid JSON at line {line}: {exc.msg}; the rest of the document is skipped")
+                return RecordFailure(
+                    "", f"invalid JSON at line {line}: {exc.msg}; the rest of the document is skipped"
+                )
             except ValueError as exc:  # e.g. an integer literal longer than Python converts
                 self.failed = True
                 return RecordFailure("", f"invalid JSON: {exc}; the rest of the document is skipped")

@@ -117,13 +117,16 @@ class ScrapeRules:
             for i, pattern in enumerate(date_patterns):
                 if not {"day", "month", "year"} <= set(pattern.groupindex):
                     raise RulesError(f"dates.patterns[{i}] needs groups day, month and year")
-            suffixes = tuple(_compile(p, f"title.suffix_patterns[{i}]")
-                             for i, p in enumerate(title.get("suffix_patterns", [])))
+            suffixes = tuple(
+                _compile(p, f"title.suffix_patterns[{i}]")
+                for i, p in enumerate(title.get("suffix_patterns", []))
+            )
             for i, pattern in enumerate(suffixes):
                 if not {"title", "site"} <= set(pattern.groupindex):
                     raise RulesError(f"title.suffix_patterns[{i}] needs groups title and site")
-            section_patterns = tuple(_compile(p, f"section.patterns[{i}]")
-                                     for i, p in enumerate(section.get("patterns", [])))
+            section_patterns = tuple(
+                _compile(p, f"section.patterns[{i}]") for i, p in enumerate(section.get("patterns", []))
+            )
             for i, pattern in enumerate(section_patterns):
                 if "section" not in pattern.groupindex:
                     raise RulesError(f"section.patterns[{i}] needs a group named section")
@@ -142,7 +145,9 @@ class ScrapeRules:
                 section_patterns=section_patterns,
                 heuristic_max_words=int(section.get("heuristic_max_words", 0)),
                 bylines=tuple(bylines),
-                byline_ignore=frozenset(s.casefold() for s in data.get("byline_values", {}).get("ignore", [])),
+                byline_ignore=frozenset(
+                    s.casefold() for s in data.get("byline_values", {}).get("ignore", [])
+                ),
                 date_patterns=date_patterns,
                 cutoff=_alternation(data.get("cutoff", {}).get("markers", []), "cutoff.markers"),
                 drop=_alternation(data.get("drop", {}).get("patterns", []), "drop.patterns"),
@@ -163,8 +168,11 @@ class ScrapeRules:
         return not (line.endswith(".") and not line.endswith(".."))
 
     def is_cutoff(self, line: str) -> bool:
-        return self.cutoff is not None and len(line) <= 2 * self.max_meta_chars and bool(
-            self.cutoff.fullmatch(marker_key(line)))
+        return (
+            self.cutoff is not None
+            and len(line) <= 2 * self.max_meta_chars
+            and bool(self.cutoff.fullmatch(marker_key(line)))
+        )
 
     def is_drop(self, line: str) -> bool:
         return self.drop is not None and len(line) <= 500 and bool(self.drop.fullmatch(marker_key(line)))
@@ -259,9 +267,12 @@ class ScrapeRules:
             and not first.endswith(_FINAL_PUNCT)
             and self.is_headline(second)
             and len(second.split()) > words
-            and not self.byline_of(first, "head") and not self.byline_of(second, "head")
-            and not self.date_of(first) and not self.date_of(second)
-            and not self.is_cutoff(first) and not self.is_drop(first)
+            and not self.byline_of(first, "head")
+            and not self.byline_of(second, "head")
+            and not self.date_of(first)
+            and not self.date_of(second)
+            and not self.is_cutoff(first)
+            and not self.is_drop(first)
         )
 
     def extract(self, lines: list[str]) -> ScrapeResult:
@@ -277,8 +288,13 @@ class ScrapeRules:
                 i = 1
         titles: set[str] = set()
         candidate = lines[i]
-        if (len(lines) - i >= 2 and self.is_headline(candidate) and not self.byline_of(candidate, "head")
-                and not self.date_of(candidate) and not self.is_cutoff(candidate)):
+        if (
+            len(lines) - i >= 2
+            and self.is_headline(candidate)
+            and not self.byline_of(candidate, "head")
+            and not self.date_of(candidate)
+            and not self.is_cutoff(candidate)
+        ):
             result.title, result.site_name = self.strip_title_suffix(candidate)
             titles = {candidate, result.title}
             i += 1
@@ -293,7 +309,9 @@ class ScrapeRules:
         head_end = i + self.head_lines
         while i < len(lines) - 1 and i < head_end:
             line = lines[i]
-            if line in titles or (result.title and result.site_name is None and self._confirms_title(result, line)):
+            if line in titles or (
+                result.title and result.site_name is None and self._confirms_title(result, line)
+            ):
                 result.removed += 1
             elif result.section is None and (label := self.section_of(line)):
                 result.section = label
@@ -312,7 +330,7 @@ class ScrapeRules:
         """A repeated headline without the site suffix: "Headline - Some Long Site Name" then "Headline"."""
         title = result.title or ""
         if len(line) < len(title) and title.startswith(line):
-            rest = title[len(line):].strip()
+            rest = title[len(line) :].strip()
             if rest[:1] in ("-", "–", "—", "|", "•", "·", "»") and rest.strip("-–—|•·» "):
                 result.site_name = rest.strip("-–—|•·» ")
                 result.title = line
@@ -329,7 +347,8 @@ class ScrapeRules:
             if self.is_cutoff(line):
                 # a marker before any body line ends the text only if no real paragraph follows it
                 if len(body) >= self.min_body_lines_before_cutoff or not any(
-                        self._is_paragraph(rest) for rest in lines[index + 1:]):
+                    self._is_paragraph(rest) for rest in lines[index + 1 :]
+                ):
                     result.cut_at = line
                     result.removed += len(lines) - index
                     break

@@ -159,8 +159,11 @@ class _Decompressing(io.RawIOBase):
             return b""
         self.total += len(data)
         if self.total > self._limit:
-            self._box.set(ContainerError(
-                f"decompressed size exceeds the limit of {human_size(self._limit)} (possible decompression bomb)"))
+            self._box.set(
+                ContainerError(
+                    f"decompressed size exceeds the limit of {human_size(self._limit)} (possible decompression bomb)"
+                )
+            )
             return b""
         return data
 
@@ -236,7 +239,7 @@ def unsupported_kind(head: bytes) -> str | None:
 
 
 def strip_compression_suffix(name: str, kind: str) -> str:
-    """"a.jsonl.xz" -> "a.jsonl"; "a.tgz" -> "a.tar"."""
+    """ "a.jsonl.xz" -> "a.jsonl"; "a.tgz" -> "a.tar"."""
     lower = name.lower()
     for suffix in COMPRESSION_SUFFIXES[kind]:
         if lower.endswith(suffix):

@@ -13,7 +13,9 @@ import unicodedata
 # C0 and C1 control characters except the ones str.splitlines()/str.split() already treat as
 # whitespace or line breaks (\t \n \v \f \r \x1c-\x1f \x85).
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+_ARABIC_LETTER = re.compile(
+    r"[\u0621-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]"
+)
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 LANGUAGE_SAMPLE_CHARS = 1500
 ARABIC_SHARE_FOR_AR = 0.5
@@ -69,7 +71,7 @@ def arabic_share(text: str) -> float | None:
 
 
 def guess_language(text: str) -> str | None:
-    """"ar" when most letters are Arabic; None when unsure (Latin script could be any language)."""
+    """ "ar" when most letters are Arabic; None when unsure (Latin script could be any language)."""
     share = arabic_share(text)
     if share is not None and share >= ARABIC_SHARE_FOR_AR:
         return "ar"

@@ -73,7 +73,9 @@ def _lost(record: ArcWarcRecord) -> str | None:
     return None
 
 
-def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator[ParsedArticle | RecordFailure]:
+def parse_warc(
+    name: str, stream: io.BufferedReader, limits: Limits
+) -> Iterator[ParsedArticle | RecordFailure]:
     index = 0
     counted = _Counting(stream)
     try:
@@ -98,9 +100,11 @@ def parse_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
         check_stream(stream)  # the data ended: really, or because the container broke?
         leftover = counted.count - iterator.offset
         if index and leftover > 0:  # warcio stops quietly at a record header cut short
-            yield RecordFailure(f"{name}#record-{index + 1}",
-                                f"{leftover} byte(s) after record {index} are not a complete WARC record "
-                                "(file truncated or corrupt)")
+            yield RecordFailure(
+                f"{name}#record-{index + 1}",
+                f"{leftover} byte(s) after record {index} are not a complete WARC record "
+                "(file truncated or corrupt)",
+            )
             return
     except ContainerError as exc:
         yield RecordFailure(f"{name}#record-{index + 1}", f"{exc}; records from here on are lost")
@@ -147,19 +151,25 @@ def _record(record: ArcWarcRecord, origin: str, limits: Limits) -> ParsedArticle
     fallback = parse_date(warc_date).value if warc_date else None
     url = record.rec_headers.get_header("WARC-Target-URI")
     result = parse_html(
-        payload, origin, declared_charset=charset_from_content_type(content_type), url=url,
-        fallback_date=fallback, fallback_date_source="WARC-Date",
+        payload,
+        origin,
+        declared_charset=charset_from_content_type(content_type),
+        url=url,
+        fallback_date=fallback,
+        fallback_date_source="WARC-Date",
     )
     if isinstance(result, ParsedArticle):
         info = ingest_info(result.metadata)
         info["format"] = "warc"
         result.metadata["warc"] = {
-            key: value for key, value in {
+            key: value
+            for key, value in {
                 "record_id": record.rec_headers.get_header("WARC-Record-ID"),
                 "date": warc_date,
                 "target_uri": url,
                 "content_type": content_type,
                 "record_type": record.rec_type,
-            }.items() if value
+            }.items()
+            if value
         }
     return result
