@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 if TYPE_CHECKING:  # tests.postgres imports this module; the server class is imported where it is started
     from fastapi.testclient import TestClient
 
+    from service.settings import Settings
     from tests.postgres import PostgresServer
 
 # CI explores the same examples every run (a red CI is then reproducible); locally each run explores anew.
@@ -106,6 +107,17 @@ def archive(data_dir: Path):
     yield from _migrated_archive(data_dir, database_for(data_dir))
 
 
+def migrate(settings: Settings) -> None:
+    """``arshif db upgrade``'s work, in this process: a server's start-up then costs no extra interpreter."""
+    from service.archive import Archive
+
+    archive = Archive(settings)
+    try:
+        archive.upgrade()
+    finally:
+        archive.close()
+
+
 def _migrated_archive(data_dir: Path, database_url: str | None):
     from service.archive import Archive
     from service.settings import Settings
@@ -132,8 +144,11 @@ class Server:
         self.log = data_dir.parent / f"server-{self.port}.log"
 
     def start(self, ready_within: float = 60) -> Server:
+        from service.settings import Settings
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        run_cli(self.data_dir, "db", "upgrade", **self.env).check_returncode()
+        url = self.env.get("ARSHIF_DATABASE_URL") or database_for(self.data_dir)
+        migrate(Settings(data_dir=self.data_dir, database_url=url))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [ARSHIF, "serve", "--port", str(self.port)],
@@ -196,15 +211,12 @@ class InProcessApp:
     def start(self) -> InProcessApp:
         from fastapi.testclient import TestClient
 
-        from service.archive import Archive
         from service.server.app import create_app
         from service.settings import Settings
 
         overrides = {k.removeprefix("ARSHIF_").lower(): v for k, v in self.env.items()}
         settings = Settings(data_dir=self.data_dir, database_url=database_for(self.data_dir), **overrides)
-        migrating = Archive(settings)
-        migrating.upgrade()
-        migrating.close()
+        migrate(settings)
         self._running = TestClient(create_app(settings), base_url=self.url)
         self._running.__enter__()  # the lifespan: index ready, follower started
         return self

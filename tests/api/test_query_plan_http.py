@@ -43,6 +43,11 @@ CASES = [
     (("-قوات", None, "2018-12"), {"a5"}),  # everything without the word, within the dates
 ]
 NO_WORDS = ["-", "NOT", '""']
+# The CLI builds its request with the same make_request as the API and the page; each of its calls is a
+# whole interpreter (about two seconds), so it answers the cases that differ in what it parses: dates in
+# the query and in options, Arabic-Indic digits, the fallback, a negation alone.
+CLI_CASES = {CASES[i][0] for i in (1, 4, 5, 7)}
+CLI_NO_WORDS = {"-"}
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +141,9 @@ FRONT_ENDS = {
 @pytest.mark.parametrize(("asked", "expected"), CASES, ids=[" ".join(str(p) for p in c[0]) for c in CASES])
 def test_every_front_end_finds_the_same_articles(archive_server, asked, expected) -> None:
     srv, names = archive_server
-    found = {label: {names[i] for i in run(srv, *asked)} for label, run in FRONT_ENDS.items()}
-    assert found == dict.fromkeys(FRONT_ENDS, expected)
+    front_ends = {k: run for k, run in FRONT_ENDS.items() if asked in CLI_CASES or not k.startswith("cli")}
+    found = {label: {names[i] for i in run(srv, *asked)} for label, run in front_ends.items()}
+    assert found == dict.fromkeys(front_ends, expected)
 
 
 @pytest.mark.parametrize("q", NO_WORDS)
@@ -160,7 +166,7 @@ def test_page_and_cli_refuse_a_query_with_no_words_in_one_clear_sentence(archive
         response = http.get("/", params={"q": q})
     assert response.status_code == 400
     assert "الاستعلام لا يحوي كلمات للبحث عنها" in response.text
-    for command in ("search", "export"):
+    for command in ("search", "export") if q in CLI_NO_WORDS else ():
         done = run_cli(srv.data_dir, command, "--", q)
         assert done.returncode == 1 and done.stdout == "", (command, done.stdout[:200])
         assert "Traceback" not in done.stderr and "the query has no words to search for" in done.stderr
