@@ -1,8 +1,9 @@
 """Turning one stored article into one tantivy document, through our analyzer.
 
-Measured on news articles: building ``tantivy.Token`` objects and ``add_document`` costs about half
-of what serializing the same pre-tokenized text to JSON for ``add_json`` does (tantivy's JSON path
-parses every token object again).
+Each text form goes to tantivy as one string of terms joined by spaces (``schema.TERMS_TOKENIZER``
+splits it again): no Python object per word. The whole-article fields take the title and the body as
+two values; tantivy leaves a position free between the values of a field, so a phrase never runs from
+the end of the title into the body, and BM25 counts both values' words as the field's length.
 """
 
 from __future__ import annotations
@@ -11,31 +12,13 @@ from datetime import datetime
 
 import tantivy
 
-from service.analysis import Token, analyze
-
-PHRASE_GAP = 100
+from service.analysis import analyze
 
 
-def pre_tokenized(
-    text: str, tokens: list[Token]
-) -> tuple[tantivy.PreTokenizedString, tantivy.PreTokenizedString]:
-    """Both term forms of one text; every term keeps the offsets of the original word it came from."""
-    exact = [tantivy.Token(t.exact, t.position, t.start, t.end) for t in tokens]
-    stem = [tantivy.Token(t.stem, t.position, t.start, t.end) for t in tokens]
-    return tantivy.PreTokenizedString(text, exact), tantivy.PreTokenizedString(text, stem)
-
-
-def whole_text(title: str, title_tokens: list[Token], body: str) -> tuple[str, list[Token]]:
-    """Title and body as one text; the body's positions start ``PHRASE_GAP`` after the title's, so
-    a phrase never runs from the end of the title into the body."""
-    if not title_tokens:
-        return body, analyze(body)
-    shift, first = len(title) + 1, title_tokens[-1].position + PHRASE_GAP
-    body_tokens = [
-        t._replace(start=t.start + shift, end=t.end + shift, position=t.position + first)
-        for t in analyze(body)
-    ]
-    return f"{title}\n{body}", title_tokens + body_tokens
+def terms(text: str) -> tuple[str, str]:
+    """The exact forms and the stems of a text's words, each as one space-joined string."""
+    tokens = analyze(text)
+    return " ".join([t.exact for t in tokens]), " ".join([t.stem for t in tokens])
 
 
 def build_document(
@@ -50,17 +33,12 @@ def build_document(
 ) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("id", article_id)
-    title_text = title or ""
-    title_tokens = analyze(title_text) if title_text else []
-    if title_tokens:
-        exact, stem = pre_tokenized(title_text, title_tokens)
-        doc.add_pre_tokenized_text("title_exact", exact)
-        doc.add_pre_tokenized_text("title_stem", stem)
-    text, tokens = whole_text(title_text, title_tokens, body)
-    if tokens:
-        exact, stem = pre_tokenized(text, tokens)
-        doc.add_pre_tokenized_text("text_exact", exact)
-        doc.add_pre_tokenized_text("text_stem", stem)
+    for part, fields in ((title, ("title", "text")), (body, ("text",))):
+        exact, stem = terms(part) if part else ("", "")
+        if exact:
+            for field in fields:
+                doc.add_text(f"{field}_exact", exact)
+                doc.add_text(f"{field}_stem", stem)
     for field, value in (("source", source), ("author", author), ("section", section)):
         if value:
             doc.add_text(field, value)

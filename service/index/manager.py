@@ -31,7 +31,7 @@ from service.analysis import ANALYZER_VERSION
 from service.db import Article, Change, Database, Source
 from service.errors import IndexUnavailable
 from service.index.document import build_document
-from service.index.schema import SCHEMA_VERSION, build_schema
+from service.index.schema import SCHEMA_VERSION, build_schema, open_index
 from service.index.searching import fast_ints
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class SearchIndex:
                 shutil.rmtree(old, ignore_errors=True)
 
     def _open(self, generation: str) -> None:
-        index = tantivy.Index.open(str(self.root / generation))
+        index = open_index(self.root / generation)
         index.config_reader(reload_policy="commit")
         self._index, self._generation = index, generation
         self._current_mtime = self._current_file.stat().st_mtime
@@ -210,7 +210,7 @@ class SearchIndex:
                     break
                 ids = sorted({article_id for _, article_id in changes if article_id is not None})
                 if ids:
-                    index = tantivy.Index.open(str(path))
+                    index = open_index(path)
                     writer = index.writer(WRITER_HEAP, 1)
                     for article_id in ids:
                         writer.delete_documents_by_term("id", article_id)
@@ -231,7 +231,7 @@ class SearchIndex:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self._new_generation()
         start_seq = _max_seq(db)
-        index = tantivy.Index.open(str(path))
+        index = open_index(path)
         writer = index.writer(WRITER_HEAP, 1)
         count = 0
         for ids in _all_ids(db, SYNC_BATCH):
@@ -276,7 +276,7 @@ class SearchIndex:
             extra={"fields": {"missing": len(missing), "gone": len(gone)}},
         )
         with self._lock:
-            index = tantivy.Index.open(str(self.path))
+            index = open_index(self.path)
             writer = index.writer(WRITER_HEAP, 1)
             for article_id in gone | missing:
                 writer.delete_documents_by_term("id", article_id)

@@ -9,6 +9,7 @@ import tantivy
 from service.db import Article
 from service.errors import IndexUnavailable
 from service.index.manager import META_FILE, SearchIndex, article_count
+from service.index.schema import open_index
 from service.ingest.store import ArticleWriter
 from tests.helpers import add_articles
 
@@ -59,7 +60,7 @@ def test_replaying_changes_after_a_crash_is_harmless(archive) -> None:
 
 def test_reconcile_repairs_an_index_that_lost_documents(archive) -> None:
     ids = add_articles(archive, {"body": "الخبر الأول"}, {"body": "الخبر الثاني"}, {"body": "الخبر الثالث"})
-    index = tantivy.Index.open(str(archive.index.path))
+    index = open_index(archive.index.path)
     writer = index.writer(50_000_000, 1)
     writer.delete_documents_by_term("id", ids[1])
     writer.commit()

@@ -91,6 +91,21 @@ def test_quoted_phrase_means_this_spelling_in_this_order(corpus) -> None:
     assert service.search(SearchRequest(q='"الزور دير"')).total == 0
 
 
+def test_a_phrase_stays_inside_the_title_or_inside_the_body(archive) -> None:
+    """The whole-article field holds the title and the body as two values: a phrase finds its words
+    together in either, never the title's last word followed by the body's first."""
+    add_articles(
+        archive,
+        {"title": "معارك في ريف دير", "body": "الزور شهدت قصفا عنيفا. وفي مدينة دير الزور هدوء حذر."},
+        {"title": "اجتماع في مدينة دير", "body": "الزور تنتظر نتائج الاجتماع."},
+        {"title": "حصار دير الزور", "body": "تستمر المعاناة في المدينة."},
+    )
+    service = SearchService(archive)
+    assert titles(service.search(SearchRequest(q='"دير الزور"'))) == ["حصار دير الزور", "معارك في ريف دير"]
+    assert service.search(SearchRequest(q='"دير الزور" اجتماع')).fallback  # no article has both
+    assert titles(service.search(SearchRequest(q="نتائج اجتماع"))) == ["اجتماع في مدينة دير"]  # title + body words
+
+
 def test_spelling_variants_meet_and_the_typed_spelling_ranks_first(corpus) -> None:
     service, _ = corpus
     response = service.search(SearchRequest(q="ترامب"))
