@@ -103,7 +103,9 @@ def test_a_phrase_stays_inside_the_title_or_inside_the_body(archive) -> None:
     service = SearchService(archive)
     assert titles(service.search(SearchRequest(q='"دير الزور"'))) == ["حصار دير الزور", "معارك في ريف دير"]
     assert service.search(SearchRequest(q='"دير الزور" اجتماع')).fallback  # no article has both
-    assert titles(service.search(SearchRequest(q="نتائج اجتماع"))) == ["اجتماع في مدينة دير"]  # title + body words
+    assert titles(service.search(SearchRequest(q="نتائج اجتماع"))) == [
+        "اجتماع في مدينة دير"
+    ]  # title + body words
 
 
 def test_spelling_variants_meet_and_the_typed_spelling_ranks_first(corpus) -> None:
