@@ -11,10 +11,19 @@ and ``stem`` (light stem, so bare words match every inflection). See docs/analys
     ANALYZER_VERSION                       stored in the index; bump whenever produced terms change
 """
 
-from service.analysis.pipeline import Token, analyze, analyze_query_word, normalize
+from service.analysis.pipeline import Token, analyze, analyze_query_word, index_terms, normalize
 from service.analysis.stemmer import stem
 from service.analysis.stopwords import STOPWORDS
 
 ANALYZER_VERSION = "ar-2"  # ar-2: listed place and person names are their own stem (names.py)
 
-__all__ = ["ANALYZER_VERSION", "STOPWORDS", "Token", "analyze", "analyze_query_word", "normalize", "stem"]
+__all__ = [
+    "ANALYZER_VERSION",
+    "STOPWORDS",
+    "Token",
+    "analyze",
+    "analyze_query_word",
+    "index_terms",
+    "normalize",
+    "stem",
+]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from itertools import accumulate, chain, count, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from service.analysis import normalize as _norm
@@ -135,6 +136,20 @@ def analyze(text: str) -> list[Token]:
     forms = _flatten(map(_lookup, pieces[1::2]))
     offsets = accumulate(map(len, pieces))
     return list(map(_tuple_new, repeat(Token), zip(forms, forms, offsets, offsets, count())))
+
+
+_exact_of, _stem_of = itemgetter(0), itemgetter(1)
+
+
+def index_terms(text: str) -> tuple[str, str]:
+    """What the index takes of a text: its exact forms and its stems, each as one space-joined string.
+
+    The words of ``analyze`` without their offsets or Token objects (a test holds the two equal): the
+    index needs neither, and building them was most of what indexing cost."""
+    if not isinstance(text, str):
+        return "", ""
+    pairs = list(map(_lookup, _split(text)[1::2]))
+    return " ".join(map(_exact_of, pairs)), " ".join(map(_stem_of, pairs))
 
 
 def _spellings() -> tuple[dict[str, str], str]:

@@ -12,13 +12,7 @@ from datetime import datetime
 
 import tantivy
 
-from service.analysis import analyze
-
-
-def terms(text: str) -> tuple[str, str]:
-    """The exact forms and the stems of a text's words, each as one space-joined string."""
-    tokens = analyze(text)
-    return " ".join([t.exact for t in tokens]), " ".join([t.stem for t in tokens])
+from service.analysis import index_terms
 
 
 def build_document(
@@ -34,7 +28,7 @@ def build_document(
     doc = tantivy.Document()
     doc.add_integer("id", article_id)
     for part, fields in ((title, ("title", "text")), (body, ("text",))):
-        exact, stem = terms(part) if part else ("", "")
+        exact, stem = index_terms(part) if part else ("", "")
         if exact:
             for field in fields:
                 doc.add_text(f"{field}_exact", exact)

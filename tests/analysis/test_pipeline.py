@@ -36,6 +36,7 @@ def test_public_names() -> None:
         "normalize",
         "stem",
         "analyze_query_word",
+        "index_terms",
     }
     assert isinstance(ANALYZER_VERSION, str) and ANALYZER_VERSION
     assert isinstance(STOPWORDS, frozenset)
@@ -121,6 +122,10 @@ def test_fast_path_equals_chain_on_real_news() -> None:
     for text in news_slice(40):
         tokens = analyze(text)
         assert tokens == pipeline.analyze_slow(text)
+        assert pipeline.index_terms(text) == (
+            " ".join(t.exact for t in tokens),
+            " ".join(t.stem for t in tokens),
+        )
         for tok in tokens:
             assert text[tok.start : tok.end].strip() == text[tok.start : tok.end] != ""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.analysis import analyze, normalize, stem
+from service.analysis import analyze, index_terms, normalize, stem
 from service.analysis.pipeline import analyze_slow
 
 ARABIC_LETTERS = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإؤئىةٱ"
@@ -26,6 +26,17 @@ def test_deterministic_and_same_as_the_plain_chain(text: str) -> None:
     first = analyze(text)
     assert analyze(text) == first
     assert analyze_slow(text) == first
+
+
+@SETTINGS
+@given(texts)
+def test_the_index_gets_the_same_words_one_term_per_position(text: str) -> None:
+    """tantivy splits the index strings at white space again: each term must come back whole."""
+    tokens = analyze(text)
+    exact, stems = index_terms(text)
+    assert exact == " ".join(t.exact for t in tokens) and stems == " ".join(t.stem for t in tokens)
+    for term in (t for tok in tokens for t in (tok.exact, tok.stem)):
+        assert term and not any(c.isspace() for c in term)
 
 
 @SETTINGS
