@@ -36,31 +36,18 @@ Occur = tantivy.Occur
 WHOLE = ("title", "text")
 TITLE_BOOST = 0.25
 EXACT_BOOST = 0.25  # added on top of the stem match; 0.25 measured best in bench/eval_retrieval.py (1.0 cost 1.4–2.3 MRR points)
-VARIANT_WEIGHT = (
-    0.3  # 0.35 before: quranqa dev .394 -> .418, train .397, arqa_wiki .8006 -> .8005 (bench/eval_shipped.py)
-)
+# 0.35 before: quranqa dev .394 -> .418, train .397, arqa_wiki .8006 -> .8005 (bench/eval_shipped.py)
+VARIANT_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.6
 MIN_PREFIX = 2
-MAX_PHRASE_SPELLINGS = (
-    32  # phrases searched for one typed phrase (a 3-word name has 8 with one alternative each)
-)
-MIN_CONTEXT = (
-    3  # articles: a variant the outlets cannot vouch for is kept if it lives beside the typed neighbours…
-)
-CONTEXT_SHARE = (
-    0.5  # …in at least this share of its articles (جونغ is in كيم جونغ اون in 85% of its articles)
-)
-NAME_CLITICS = (
-    "و",
-    "ف",
-    "ب",
-    "ل",
-    "ك",
-    "وب",
-    "ول",
-    "فب",
-    "فل",
-)  # before a multi-word name (وبيت لحم, لرام الله)
+# phrases searched for one typed phrase (a 3-word name has 8 with one alternative each)
+MAX_PHRASE_SPELLINGS = 32
+# A variant the outlets cannot vouch for is kept if it lives beside the typed neighbours in at least
+# MIN_CONTEXT articles and CONTEXT_SHARE of its own (جونغ is in كيم جونغ اون in 85% of its articles).
+MIN_CONTEXT = 3
+CONTEXT_SHARE = 0.5
+# before a multi-word name (وبيت لحم, لرام الله)
+NAME_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
 
 
 @dataclass(frozen=True)
@@ -131,9 +118,8 @@ class QueryCompiler:
         self.facet_values = facet_values
         self.use_variants = use_variants
         self._outlets_in_index: int | None = None
-        self._outlets_of: dict[
-            str, dict[str, int]
-        ] = {}  # per exact form; the typed word is asked once per candidate
+        # per exact form; the typed word is asked once per candidate
+        self._outlets_of: dict[str, dict[str, int]] = {}
 
     def compile(
         self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None
