@@ -34,27 +34,33 @@ DateParam = Annotated[
     str | None,
     Query(description="2018-02-17, 2018-02 or 2018 (Arabic-Indic digits welcome)", examples=["2018-02-01"]),
 ]
+# What search and export both take, declared once so their documentation cannot drift apart.
+MatchParam = Annotated[
+    Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")
+]
+SortParam = Literal["relevance", "newest", "oldest"]
+Sources = Annotated[list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])]
+Authors = Annotated[list[str] | None, Query(description="Author (repeatable) / الكاتب")]
+Sections = Annotated[list[str] | None, Query(description="Section (repeatable) / القسم")]
+DateFrom = Annotated[DateParam, Query(alias="from")]
+DateTo = Annotated[DateParam, Query(alias="to")]
 
 
 def build_request(
     service: SearchDep,
     q: Q = "",
-    match: Annotated[
-        Literal["all", "any"], Query(description="all: every word; any: any word, ranked (BM25)")
-    ] = "all",
+    match: MatchParam = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[
         str | None, Query(max_length=500, description="next_cursor of the previous page")
     ] = None,
-    sort: Literal["relevance", "newest", "oldest"] = "relevance",
-    source: Annotated[
-        list[str] | None, Query(description="Outlet (repeatable) / المصدر", examples=["BBC"])
-    ] = None,
-    author: Annotated[list[str] | None, Query(description="Author (repeatable) / الكاتب")] = None,
-    section: Annotated[list[str] | None, Query(description="Section (repeatable) / القسم")] = None,
-    date_from: Annotated[DateParam, Query(alias="from")] = None,
-    date_to: Annotated[DateParam, Query(alias="to")] = None,
+    sort: SortParam = "relevance",
+    source: Sources = None,
+    author: Authors = None,
+    section: Sections = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     fold_duplicates: Annotated[
         bool, Query(description="Fold near-duplicate clusters to their best member")
     ] = True,
@@ -111,13 +117,13 @@ def export(
     service: SearchDep,
     q: Q = "",
     format: Literal["jsonl", "csv"] = "jsonl",
-    match: Literal["all", "any"] = "all",
-    sort: Literal["relevance", "newest", "oldest"] = "newest",
-    source: Annotated[list[str] | None, Query()] = None,
-    author: Annotated[list[str] | None, Query()] = None,
-    section: Annotated[list[str] | None, Query()] = None,
-    date_from: Annotated[DateParam, Query(alias="from")] = None,
-    date_to: Annotated[DateParam, Query(alias="to")] = None,
+    match: MatchParam = "all",
+    sort: SortParam = "newest",
+    source: Sources = None,
+    author: Authors = None,
+    section: Sections = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> StreamingResponse:
     request = make_request(
         q,
