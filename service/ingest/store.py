@@ -82,6 +82,11 @@ def same_record(record: dict[str, Any], stored: dict[str, Any]) -> bool:
     return all(record[name] in (None, "") or record[name] == stored[name] for name in IDENTITY_FIELDS)
 
 
+def record_of(content_hash: str, identity: dict[str, Any]) -> str:
+    """The record hash of a body and the identity fields of ``identity`` (a plan's, or a stored row's)."""
+    return fingerprint.record_hash(content_hash, *(identity[name] for name in IDENTITY_FIELDS))
+
+
 def validate(item: ArticleInput) -> None:
     if not isinstance(item.body, str) or not item.body.strip():
         raise RejectedRecord("record has no body / السجل بلا نص")
@@ -364,9 +369,7 @@ class ArticleWriter:
             return
         claimed.append(p)
         p.values = self._row_values(p)
-        p.values["record_hash"] = fingerprint.record_hash(
-            p.digest, p.source_id, p.item.external_id, p.item.url, p.item.title
-        )
+        p.values["record_hash"] = record_of(p.digest, identity)
 
     def _plan_update(self, p: _Planned) -> None:
         """A record keyed to a stored article: the fields that differ, or nothing."""
@@ -382,7 +385,7 @@ class ArticleWriter:
         if metadata != (existing["extra"] or {}):
             changed["extra"] = metadata
         merged = {**existing, **changed}
-        record = fingerprint.record_hash(merged["content_hash"], *(merged[name] for name in IDENTITY_FIELDS))
+        record = record_of(merged["content_hash"], merged)
         if record != existing["record_hash"]:
             changed["record_hash"] = record
         if not changed:
