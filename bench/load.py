@@ -119,13 +119,16 @@ class Server:
 
 
 @contextmanager
-def serve(data_dir: Path, log_path: Path, workers: int = 1, ready_timeout: float = 300) -> Iterator[Server]:
+def serve(
+    data_dir: Path, log_path: Path, workers: int | None = None, ready_timeout: float = 300
+) -> Iterator[Server]:
     """``arshif serve`` on 127.0.0.1 and a free port, ready (``/readyz``) before it is handed out.
-    ``workers`` > 1 asks for that many worker processes (``--workers``)."""
+    ``workers`` asks for that many worker processes (``--workers``); None runs the default that
+    ``make run`` gets (one per core)."""
     port = free_port()
     env = clean_env(data_dir)
     command = [str(ARSHIF), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers)] if workers > 1 else []
+    command += ["--workers", str(workers)] if workers else []
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True

@@ -115,10 +115,13 @@ def search_inprocess(data_dir: Path, mix: list, passes: int) -> dict:
         archive.close()
 
 
-def search_http(data_dir: Path, mix: list, max_requests: int, max_seconds: float, workers: int = 1) -> dict:
-    out: dict = {"levels": [], "workers": workers}
+def search_http(
+    data_dir: Path, mix: list, max_requests: int, max_seconds: float, workers: int | None = None
+) -> dict:
+    out: dict = {"levels": [], "workers": workers or os.cpu_count() or 1}
     with load.serve(data_dir, data_dir.parent / f"{data_dir.name}-serve.log", workers) as server:
         out["ready_rss"] = server.memory()
+        workers = out["workers"]
         load.run_load(server.url, mix, 1, min(len(mix), 100), max_seconds)  # warm-up, not reported
         for clients in CLIENTS:
             level = load.run_load(server.url, mix, clients, max_requests, max_seconds, server.proc.pid)
@@ -255,9 +258,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--serve-workers",
-        default="1",
-        help="`arshif serve --workers` values, comma-separated: "
-        "the first is the one the targets are judged on, the others are measured beside it (e.g. 1,2)",
+        default="",
+        help="`arshif serve --workers` values, comma-separated: the first is the one the targets are judged "
+        "on, the others are measured beside it (e.g. 1,2); default: the server `make run` starts (one "
+        "worker per core)",
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument(
@@ -277,7 +281,7 @@ def parse_args() -> argparse.Namespace:
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    args.serve_workers = [int(w) for w in str(args.serve_workers).split(",") if w.strip()] or [1]
+    args.serve_workers = [int(w) for w in str(args.serve_workers).split(",") if w.strip()] or [None]
     args.command = shlex.join(["bench/run.py", *sys.argv[1:]])
     return args
 
@@ -390,12 +394,12 @@ def main() -> None:
         if not args.no_profile:
             results["profiles"] = {}
             missed = {t["key"] for t in results["targets"] if t["status"] != "met"}
-            if missed & {"ingest", "ingest_1m"}:
+            if missed & {"ingest", "ingest_fts5", "ingest_1m"}:
                 log("profiling ingest (one process, cProfile)")
                 subset = tmp / "profile.jsonl"
                 workload.write_subset(subset, 500 if args.quick else 2000)
                 results["profiles"]["ingest"] = profile_ingest(subset, tmp)
-            if missed & {"search_inprocess", "search_http"}:
+            if missed & {"search_p50", "search_p95", "search_1m", "http_p95", "http_rps"}:
                 log("profiling search (in-process, cProfile)")
                 results["profiles"]["search"] = profile_search(archive_dir, mix)
     finally:

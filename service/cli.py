@@ -93,35 +93,51 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes; each searches on its own core.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Worker processes; each searches on its own core. Default: one per core."
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and the search page with uvicorn."""
     import os
+    import tempfile
+    from contextlib import ExitStack
 
     import uvicorn
 
+    from service.server.metrics import MULTIPROCESS_DIR
+
+    # Searching is CPU-bound Python: one process per core is what lets a second client be served while
+    # the first one's query runs. The workers share the index files through the page cache.
+    workers = workers or os.cpu_count() or 1
     # The app answers only its allowed Host names; the address it listens on is one of them. The
     # environment carries it to every worker process.
     os.environ["ARSHIF_BIND_HOST"] = host
     get_settings.cache_clear()
     settings = get_settings()
     _archive().close()
-    # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
-    # proxy_headers=False: the client address is the socket's, never X-Forwarded-For (see Settings).
-    uvicorn.run(
-        "service.server.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_config=None,
-        proxy_headers=False,
-        # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
-        http="service.server.protocol:GuardedHttpToolsProtocol",
-        timeout_keep_alive=settings.keep_alive_timeout,
-        limit_concurrency=settings.max_connections,
-    )
+    with ExitStack() as cleanup:
+        if workers > 1 and not os.environ.get(MULTIPROCESS_DIR):
+            # every worker writes its counters here, so that /metrics answers for the whole server
+            os.environ[MULTIPROCESS_DIR] = cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="arshif-metrics-")
+            )
+        # Each worker builds its own app and index handle; the index lock keeps one writer at a time.
+        # proxy_headers=False: the client address is the socket's, never X-Forwarded-For (see Settings).
+        uvicorn.run(
+            "service.server.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=False,
+            # head timeout and head-size limit (ARSHIF_HEADER_TIMEOUT, ARSHIF_MAX_HEADER_BYTES)
+            http="service.server.protocol:GuardedHttpToolsProtocol",
+            timeout_keep_alive=settings.keep_alive_timeout,
+            limit_concurrency=settings.max_connections,
+        )
 
 
 @app.command()

@@ -135,8 +135,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, *, workers: int | None = None, **env: str) -> None:
         self.data_dir = data_dir
+        self.workers = workers  # None: `arshif serve`'s default, one per core
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
@@ -151,7 +152,8 @@ class Server:
         migrate(Settings(data_dir=self.data_dir, database_url=url))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [ARSHIF, "serve", "--port", str(self.port)],
+                [ARSHIF, "serve", "--port", str(self.port)]
+                + (["--workers", str(self.workers)] if self.workers else []),
                 env=env_for(self.data_dir, **self.env),
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -2,7 +2,10 @@
 typed aliases, and the API-key checks.
 
 Routes and pages ask for ``ArchiveDep``, ``SearchDep`` ... and never read ``request.app.state``: where
-the app keeps things is this module's business alone, and a route's signature says what it uses."""
+the app keeps things is this module's business alone, and a route's signature says what it uses.
+
+They are ``async def`` because they never block: FastAPI runs a plain ``def`` dependency in its thread
+pool, and those hand-offs (several per request) cost as much as a fast search."""
 
 from __future__ import annotations
 
@@ -31,23 +34,23 @@ class Forbidden(ArshifError):
     type = "forbidden"
 
 
-def get_archive(request: Request) -> Archive:
+async def get_archive(request: Request) -> Archive:
     return request.app.state.archive
 
 
-def get_search(request: Request) -> SearchService:
+async def get_search(request: Request) -> SearchService:
     return request.app.state.search
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.archive.settings
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-def get_follower(request: Request) -> IndexFollower:
+async def get_follower(request: Request) -> IndexFollower:
     return request.app.state.follower
 
 
@@ -117,11 +120,11 @@ def read_denial(settings: Settings, headers: Headers) -> ArshifError | None:
     return None
 
 
-def require_write(request: Request, settings: SettingsDep) -> None:
+async def require_write(request: Request, settings: SettingsDep) -> None:
     if denial := write_denial(settings, request.headers, request.client.host if request.client else ""):
         raise denial
 
 
-def require_read(request: Request, settings: SettingsDep) -> None:
+async def require_read(request: Request, settings: SettingsDep) -> None:
     if denial := read_denial(settings, request.headers):
         raise denial

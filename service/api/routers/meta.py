@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
 from service.analysis import ANALYZER_VERSION
@@ -70,4 +70,4 @@ def metrics(archive: ArchiveDep, follower: FollowerDep, m: MetricsDep) -> Respon
     m.lag.set(current.index_lag["pending_changes"])
     m.lag_seconds.set(current.index_lag["lag_seconds"])
     m.applied_seq.set(current.index_lag["applied_seq"])
-    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(m.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -46,7 +46,7 @@ DateFrom = Annotated[DateParam, Query(alias="from")]
 DateTo = Annotated[DateParam, Query(alias="to")]
 
 
-def build_request(
+async def build_request(  # async: parsing never blocks, and a plain def would cost a thread hand-off
     service: SearchDep,
     q: Q = "",
     match: MatchParam = "all",
