@@ -115,6 +115,13 @@ class _WordCache(dict[str, tuple[str, str]]):
 
 
 _WORDS = _WordCache()
+
+
+def clear_caches() -> None:
+    """Forget every cached analysis (benchmarks measure the cold path with it)."""
+    _WORDS.clear()
+
+
 _lookup = _WORDS.__getitem__
 _split = SPLIT_RE.split
 _tuple_new = tuple.__new__  # builds a Token from one 5-tuple in C, skipping NamedTuple's Python __new__
