@@ -1,14 +1,15 @@
 """Analysis throughput on real news text: words per second for ``analyze`` and ``index_terms`` vs a
 plain regex split.
 
-    .venv/bin/python bench/analysis_speed.py [--articles 5000] [--repeat 3]
+    .venv/bin/python bench/analysis_speed.py [--articles 5000] [--repeat 3] [--pure-python]
 
 Reads the first N articles of ../shared/data/news/arabic_news.jsonl.xz (title + body), then times:
   baseline   re.findall(r"\\w+") over each text (no offsets, no normalization: the floor)
   cold       analyze() / index_terms() with empty caches (every distinct spelling runs the whole chain
              once)
   warm       the same again with the caches filled (the steady state of a long-running ingest)
-Words/s counts the tokens analyze() returns (index_terms gives the same words, without offsets). Single process, single core; times are CPU time of this
+The compiled core (service/analysis/_fast.c) is measured when it is built; --pure-python measures the
+pure-Python fast path (analyze_py, index_terms_py) instead. Words/s counts the tokens analyze() returns (index_terms gives the same words, without offsets). Single process, single core; times are CPU time of this
 process (time.process_time), so other work on a shared machine disturbs them less than wall time.
 """
 
@@ -76,10 +77,17 @@ def main() -> None:
     )
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3, help="warm runs; the best is reported")
+    parser.add_argument("--pure-python", action="store_true", help="measure the path used without _fast.c")
     args = parser.parse_args()
+    if args.pure_python:
+        pipeline._analyze, pipeline._index_terms = pipeline.analyze_py, pipeline.index_terms_py
+    compiled = pipeline._analyze is not pipeline.analyze_py
     texts = load(args.articles)
     chars = sum(map(len, texts))
     print(f"{args.articles} articles, {len(texts)} texts, {chars / 1e6:.1f} M characters")
+    print(
+        "analyzer: " + ("compiled core (_fast.c)" if compiled else "pure Python (analyze_py, index_terms_py)")
+    )
 
     findall = re.compile(r"\w+").findall
     base = min(cpu_seconds(findall, texts) for _ in range(args.repeat))

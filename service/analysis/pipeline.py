@@ -4,11 +4,13 @@ Readable form (``analyze_slow``), like a Lucene/whoosh chain::
 
     tokenize -> unicode.clean -> normalize.strip_marks -> normalize.fold_letters -> lower -> stemmer.stem
 
-Fast form (``analyze``): the regex tokenizer splits the ORIGINAL text once (``re.split`` with one group,
-so separators and words alternate and offsets come from ``itertools.accumulate`` in C), and a dict
-maps each distinct raw word to its (exact, stem) pair, so the chain runs once per distinct spelling.
-News text repeats words heavily, so after warm-up nearly every word is one dict hit. Both forms give
-identical tokens (tested).
+Fast form (``analyze``, ``index_terms``): a dict maps each distinct raw word to its (exact, stem) pair,
+so the chain runs once per distinct spelling; news text repeats words heavily, so after warm-up nearly
+every word is one dict hit. Around that dict, two implementations with identical output (tested):
+the compiled core (``_fast.c``, built by ``make install``) scans the text once in C, and where it is not
+built, ``analyze_py``/``index_terms_py`` do the same in pure Python: the regex tokenizer splits the
+ORIGINAL text once (``re.split`` with one group, so separators and words alternate and offsets come
+from ``itertools.accumulate`` in C). Both give the tokens of the readable form (tested).
 """
 
 from __future__ import annotations
