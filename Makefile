@@ -9,6 +9,8 @@ export UV_LINK_MODE ?= copy
 # `arshif` process would otherwise compile its ~550 modules again (about 1 s of CPU per CLI call or server).
 export UV_COMPILE_BYTECODE ?= 1
 BYTECODE = $(PY) -m compileall -q -j 0 service migrations
+# The analyzer's compiled core (a plain C extension, built in place; see service/analysis/build_fast.py).
+EXTENSIONS = $(PY) service/analysis/build_fast.py
 
 .PHONY: run test soak install install-dev browser postgres migrate bench bench-quick eval lint clean
 
@@ -17,10 +19,12 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --no-dev
+	@$(EXTENSIONS)
 	@$(BYTECODE)
 
 install-dev: $(UV)
 	$(UV) sync --frozen
+	@$(EXTENSIONS)
 	@$(BYTECODE)
 
 migrate: install
@@ -62,4 +66,4 @@ lint: install-dev  ## ruff (rules and formatting) over the code, mypy over servi
 	.venv/bin/mypy
 
 clean:
-	rm -rf .venv .tools var .pytest_cache
+	rm -rf .venv .tools var .pytest_cache service/analysis/_fast.*.so

@@ -1,12 +1,15 @@
-"""Analysis throughput on real news text: words per second for ``analyze`` vs a plain regex split.
+"""Analysis throughput on real news text: words per second for ``analyze`` and ``index_terms`` vs a
+plain regex split.
 
-    .venv/bin/python bench/analysis_speed.py [--articles 5000] [--repeat 3]
+    .venv/bin/python bench/analysis_speed.py [--articles 5000] [--repeat 3] [--pure-python]
 
 Reads the first N articles of ../shared/data/news/arabic_news.jsonl.xz (title + body), then times:
   baseline   re.findall(r"\\w+") over each text (no offsets, no normalization: the floor)
-  cold       analyze() with an empty word cache (every distinct spelling runs the whole chain once)
-  warm       analyze() again with the cache filled (the steady state of a long-running ingest)
-Words/s counts the tokens analyze() returns. Single process, single core; times are CPU time of this
+  cold       analyze() / index_terms() with empty caches (every distinct spelling runs the whole chain
+             once)
+  warm       the same again with the caches filled (the steady state of a long-running ingest)
+The compiled core (service/analysis/_fast.c) is measured when it is built; --pure-python measures the
+pure-Python fast path (analyze_py, index_terms_py) instead. Words/s counts the tokens analyze() returns (index_terms gives the same words, without offsets). Single process, single core; times are CPU time of this
 process (time.process_time), so other work on a shared machine disturbs them less than wall time.
 """
 
@@ -25,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from service.analysis import (
     analyze,
+    index_terms,
     pipeline,
 )
 
@@ -45,11 +49,26 @@ def load(n: int) -> list[str]:
 
 
 def timed(fn, texts: list[str]) -> tuple[float, int]:
+    """CPU seconds for ``fn`` over every text, and the summed ``len`` of its results (bench/run.py too)."""
     started = time.process_time()
     words = 0
     for t in texts:
         words += len(fn(t))
     return time.process_time() - started, words
+
+
+def cpu_seconds(fn, texts: list[str]) -> float:
+    started = time.process_time()
+    for t in texts:
+        fn(t)
+    return time.process_time() - started
+
+
+def cold_and_warm(fn, texts: list[str], repeat: int) -> tuple[float, float]:
+    """CPU seconds with the analyzer's caches emptied first, then the best of ``repeat`` warm runs."""
+    pipeline.clear_caches()
+    cold = cpu_seconds(fn, texts)
+    return cold, min(cpu_seconds(fn, texts) for _ in range(repeat))
 
 
 def main() -> None:
@@ -58,28 +77,36 @@ def main() -> None:
     )
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3, help="warm runs; the best is reported")
+    parser.add_argument("--pure-python", action="store_true", help="measure the path used without _fast.c")
     args = parser.parse_args()
+    if args.pure_python:
+        pipeline._analyze, pipeline._index_terms = pipeline.analyze_py, pipeline.index_terms_py
+    compiled = pipeline._analyze is not pipeline.analyze_py
     texts = load(args.articles)
     chars = sum(map(len, texts))
     print(f"{args.articles} articles, {len(texts)} texts, {chars / 1e6:.1f} M characters")
+    print(
+        "analyzer: " + ("compiled core (_fast.c)" if compiled else "pure Python (analyze_py, index_terms_py)")
+    )
 
     findall = re.compile(r"\w+").findall
-    base = min(timed(findall, texts)[0] for _ in range(args.repeat))
-    _, base_words = timed(findall, texts)
-
-    pipeline._WORDS.clear()
-    cold, words = timed(analyze, texts)
+    base = min(cpu_seconds(findall, texts) for _ in range(args.repeat))
+    base_words = sum(len(findall(t)) for t in texts)
+    words = sum(len(analyze(t)) for t in texts)
+    pipeline.clear_caches()
+    sum(len(analyze(t)) for t in texts)
     distinct = len(pipeline._WORDS)
-    warm = min(timed(analyze, texts)[0] for _ in range(args.repeat))
 
     print(
         f"baseline re.findall(\\w+): {base_words / base / 1e6:6.2f} M words/s  ({base_words} words, {base:.2f} s)"
     )
-    print(
-        f"analyze, cold cache     : {words / cold / 1e6:6.2f} M words/s  ({words} tokens, {distinct} distinct spellings, {cold:.2f} s)"
-    )
-    print(f"analyze, warm cache     : {words / warm / 1e6:6.2f} M words/s  ({warm:.2f} s)")
-    print(f"analyze warm / baseline time: {warm / base:.1f}x")
+    print(f"{words} tokens, {distinct} distinct spellings")
+    for name, fn in (("index_terms", index_terms), ("analyze", analyze)):
+        cold, warm = cold_and_warm(fn, texts, args.repeat)
+        print(f"{name + ', cold cache':24}: {words / cold / 1e6:6.2f} M words/s  ({cold:.2f} s)")
+        print(
+            f"{name + ', warm cache':24}: {words / warm / 1e6:6.2f} M words/s  ({warm:.2f} s, {warm / base:.1f}x baseline)"
+        )
 
 
 if __name__ == "__main__":

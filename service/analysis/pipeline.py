@@ -4,11 +4,13 @@ Readable form (``analyze_slow``), like a Lucene/whoosh chain::
 
     tokenize -> unicode.clean -> normalize.strip_marks -> normalize.fold_letters -> lower -> stemmer.stem
 
-Fast form (``analyze``): the regex tokenizer splits the ORIGINAL text once (``re.split`` with one group,
-so separators and words alternate and offsets come from ``itertools.accumulate`` in C), and a dict
-maps each distinct raw word to its (exact, stem) pair, so the chain runs once per distinct spelling.
-News text repeats words heavily, so after warm-up nearly every word is one dict hit. Both forms give
-identical tokens (tested).
+Fast form (``analyze``, ``index_terms``): a dict maps each distinct raw word to its (exact, stem) pair,
+so the chain runs once per distinct spelling; news text repeats words heavily, so after warm-up nearly
+every word is one dict hit. Around that dict, two implementations with identical output (tested):
+the compiled core (``_fast.c``, built by ``make install``) scans the text once in C, and where it is not
+built, ``analyze_py``/``index_terms_py`` do the same in pure Python: the regex tokenizer splits the
+ORIGINAL text once (``re.split`` with one group, so separators and words alternate and offsets come
+from ``itertools.accumulate`` in C). Both give the tokens of the readable form (tested).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import NamedTuple
 
 from service.analysis import normalize as _norm
 from service.analysis.stemmer import stem
-from service.analysis.tokenizer import SPLIT_RE, TOKEN_RE, is_arabic, is_link, tokenize
+from service.analysis.tokenizer import SPLIT_RE, TOKEN_RE, char_classes, is_arabic, is_link, tokenize
 from service.analysis.unicode import CLEAN_TABLE, clean
 
 # Distinct raw spellings kept (~250 bytes each). The whole 70k-article corpus has ~410k, but the 200k
@@ -115,14 +117,21 @@ class _WordCache(dict[str, tuple[str, str]]):
 
 
 _WORDS = _WordCache()
+
+
+def clear_caches() -> None:
+    """Forget every cached analysis (benchmarks measure the cold path with it)."""
+    _WORDS.clear()
+
+
 _lookup = _WORDS.__getitem__
 _split = SPLIT_RE.split
 _tuple_new = tuple.__new__  # builds a Token from one 5-tuple in C, skipping NamedTuple's Python __new__
 _flatten = chain.from_iterable
 
 
-def analyze(text: str) -> list[Token]:
-    """Every word of ``text`` as a Token, in order. Never raises (non-strings give no tokens).
+def analyze_py(text: str) -> list[Token]:
+    """``analyze`` in pure Python (used where the compiled core is not built; tests hold them equal).
 
     No Python-level loop: split, offsets, cache lookups and Token construction all run in C."""
     if not isinstance(text, str):
@@ -141,15 +150,39 @@ def analyze(text: str) -> list[Token]:
 _exact_of, _stem_of = itemgetter(0), itemgetter(1)
 
 
+def index_terms_py(text: str) -> tuple[str, str]:
+    """``index_terms`` in pure Python (used where the compiled core is not built; tests hold them equal)."""
+    if not isinstance(text, str):
+        return "", ""
+    pairs = list(map(_lookup, _split(text)[1::2]))
+    return " ".join(map(_exact_of, pairs)), " ".join(map(_stem_of, pairs))
+
+
+# The compiled core (_fast.c, built by ``make install``) does the same with no Python object per
+# separator: it scans Arabic words with the tokenizer's character classes, hands every other word start
+# to TOKEN_RE, and takes each word's forms from the same cache (so from the same chain, on a miss).
+try:
+    from service.analysis import _fast
+except ImportError:  # not built: the pure-Python path above, same output
+    _analyze, _index_terms = analyze_py, index_terms_py
+    COMPILED = False
+else:
+    _fast.configure(char_classes(), TOKEN_RE.match, _WORDS, _lookup, Token)
+    _analyze, _index_terms = _fast.analyze, _fast.index_terms
+    COMPILED = True
+
+
+def analyze(text: str) -> list[Token]:
+    """Every word of ``text`` as a Token, in order. Never raises (non-strings give no tokens)."""
+    return _analyze(text)
+
+
 def index_terms(text: str) -> tuple[str, str]:
     """What the index takes of a text: its exact forms and its stems, each as one space-joined string.
 
     The words of ``analyze`` without their offsets or Token objects (a test holds the two equal): the
     index needs neither, and building them was most of what indexing cost."""
-    if not isinstance(text, str):
-        return "", ""
-    pairs = list(map(_lookup, _split(text)[1::2]))
-    return " ".join(map(_exact_of, pairs)), " ".join(map(_stem_of, pairs))
+    return _index_terms(text)
 
 
 def _spellings() -> tuple[dict[str, str], str]:

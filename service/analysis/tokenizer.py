@@ -96,6 +96,28 @@ URL_RE = re.compile(URL)
 EMAIL_RE = re.compile(EMAIL)
 
 
+# Per BMP code point, what it can be in a word (service/analysis/_fast.c scans Arabic words with it and
+# hands every other word start to TOKEN_RE itself): SKIP starts no word; an Arabic LETTER starts and
+# continues one, an EXTENDER (mark, tatweel) continues one, an IGNORABLE control may sit inside one;
+# OTHER starts a non-Arabic word.
+SKIP, EXTENDER, LETTER, IGNORABLE_CLASS, OTHER_START = range(5)
+
+
+def char_classes() -> bytes:
+    """The class of every BMP code point, one byte each, from the tokenizer's own character classes."""
+    bmp = "".join(map(chr, range(0x10000)))
+    table = bytearray(0x10000)
+    for pattern, cls in (
+        (_OTHER, OTHER_START),
+        (f"[{_LE}]", EXTENDER),
+        (f"[{_L}]", LETTER),
+        (f"[{_IGN}]", IGNORABLE_CLASS),
+    ):
+        for m in re.finditer(f"{pattern}+", bmp):
+            table[m.start() : m.end()] = bytes([cls]) * (m.end() - m.start())
+    return bytes(table)
+
+
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """(raw word, start, end) for every word of ``text``; offsets index the original string."""
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
