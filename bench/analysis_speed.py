@@ -48,15 +48,6 @@ def load(n: int) -> list[str]:
     return texts
 
 
-def timed(fn, texts: list[str]) -> tuple[float, int]:
-    """CPU seconds for ``fn`` over every text, and the summed ``len`` of its results (bench/run.py too)."""
-    started = time.process_time()
-    words = 0
-    for t in texts:
-        words += len(fn(t))
-    return time.process_time() - started, words
-
-
 def cpu_seconds(fn, texts: list[str]) -> float:
     started = time.process_time()
     for t in texts:
@@ -69,6 +60,26 @@ def cold_and_warm(fn, texts: list[str], repeat: int) -> tuple[float, float]:
     pipeline.clear_caches()
     cold = cpu_seconds(fn, texts)
     return cold, min(cpu_seconds(fn, texts) for _ in range(repeat))
+
+
+def measure(texts: list[str], repeat: int) -> dict:
+    """Words/s of the baseline, ``index_terms`` and ``analyze``, cold and warm (bench/run.py reports it)."""
+    findall = re.compile(r"\w+").findall
+    base = min(cpu_seconds(findall, texts) for _ in range(repeat))
+    base_words = sum(len(findall(t)) for t in texts)
+    words = sum(len(analyze(t)) for t in texts)
+    out = {
+        "compiled": pipeline._analyze is not pipeline.analyze_py,
+        "chars": sum(map(len, texts)),
+        "regex_words": base_words,
+        "tokens": words,
+        "regex_wps": base_words / base,
+    }
+    for name, fn in (("index", index_terms), ("analyze", analyze)):
+        cold, warm = cold_and_warm(fn, texts, repeat)
+        out[f"{name}_cold_wps"], out[f"{name}_warm_wps"] = words / cold, words / warm
+    out["distinct"] = len(pipeline._WORDS)
+    return out
 
 
 def main() -> None:
@@ -89,24 +100,15 @@ def main() -> None:
         "analyzer: " + ("compiled core (_fast.c)" if compiled else "pure Python (analyze_py, index_terms_py)")
     )
 
-    findall = re.compile(r"\w+").findall
-    base = min(cpu_seconds(findall, texts) for _ in range(args.repeat))
-    base_words = sum(len(findall(t)) for t in texts)
-    words = sum(len(analyze(t)) for t in texts)
-    pipeline.clear_caches()
-    sum(len(analyze(t)) for t in texts)
-    distinct = len(pipeline._WORDS)
-
-    print(
-        f"baseline re.findall(\\w+): {base_words / base / 1e6:6.2f} M words/s  ({base_words} words, {base:.2f} s)"
-    )
-    print(f"{words} tokens, {distinct} distinct spellings")
-    for name, fn in (("index_terms", index_terms), ("analyze", analyze)):
-        cold, warm = cold_and_warm(fn, texts, args.repeat)
-        print(f"{name + ', cold cache':24}: {words / cold / 1e6:6.2f} M words/s  ({cold:.2f} s)")
-        print(
-            f"{name + ', warm cache':24}: {words / warm / 1e6:6.2f} M words/s  ({warm:.2f} s, {warm / base:.1f}x baseline)"
-        )
+    m = measure(texts, args.repeat)
+    print(f"baseline re.findall(\\w+): {m['regex_wps'] / 1e6:6.2f} M words/s  ({m['regex_words']} words)")
+    print(f"{m['tokens']} tokens, {m['distinct']} distinct spellings")
+    for name, key in (("index_terms", "index"), ("analyze", "analyze")):
+        for state in ("cold", "warm"):
+            wps = m[f"{key}_{state}_wps"]
+            print(
+                f"{name + ', ' + state + ' cache':24}: {wps / 1e6:6.2f} M words/s ({m['regex_wps'] / wps:.1f}x baseline time)"
+            )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import itertools
 import json
 import os
 import random
-import re
 import shlex
 import shutil
 import signal
@@ -165,26 +164,8 @@ def analysis_throughput(records: list[dict], repeat: int) -> dict:
     """The measurement of bench/analysis_speed.py, on this run's sample of articles."""
     import analysis_speed
 
-    from service.analysis import analyze, pipeline
-
     texts = [t for r in records for t in (r.get("title"), r.get("body")) if t]
-    findall = re.compile(r"\w+").findall
-    base = min(analysis_speed.timed(findall, texts)[0] for _ in range(repeat))
-    _, base_words = analysis_speed.timed(findall, texts)
-    cache = getattr(pipeline, "_WORDS", None)
-    if cache is not None:
-        cache.clear()
-    cold, words = analysis_speed.timed(analyze, texts)
-    warm = min(analysis_speed.timed(analyze, texts)[0] for _ in range(repeat))
-    return {
-        "articles": len(records),
-        "chars": sum(map(len, texts)),
-        "regex_words": base_words,
-        "tokens": words,
-        "regex_wps": base_words / base,
-        "cold_wps": words / cold if cache is not None else None,
-        "warm_wps": words / warm,
-    }
+    return {"articles": len(records)} | analysis_speed.measure(texts, repeat)
 
 
 def profile_ingest(records_path: Path, tmp: Path) -> dict:
