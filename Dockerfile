@@ -14,7 +14,13 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY service ./service
-RUN uv sync --frozen --no-dev
+# The analyzer's compiled scan (service/analysis/_fast.c; without it the same terms come ~2x slower):
+# gcc only for the build, removed in the same layer.
+RUN uv sync --frozen --no-dev \
+ && apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
+ && .venv/bin/python service/analysis/build_fast.py \
+ && apt-get purge -y -qq gcc libc6-dev >/dev/null && apt-get autoremove -y -qq >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 
 USER arshif
 ENV ARSHIF_DATA_DIR=/data PATH=/app/.venv/bin:$PATH
