@@ -9,8 +9,6 @@ from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import trafilatura
-
 from service.ingest.formats.dates import parse_date
 from service.ingest.formats.encoding import BinaryInput, charset_from_html, decode_bytes
 from service.ingest.formats.model import ParsedArticle, RecordFailure, add_note, ingest_info
@@ -75,6 +73,9 @@ def parse_html(
         add_note(metadata, note)
     if controls:
         add_note(metadata, f"{controls} control character(s) removed")
+
+    # Imported on first use: trafilatura and lxml add ~37 MB to every search worker that never sees HTML.
+    import trafilatura
 
     document = None
     try:
