@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import tantivy
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
 from service.archive import Archive
@@ -22,6 +22,7 @@ from service.index.searching import count_matches, fast_ints
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
+from service.search.hits import hit_rows
 from service.search.marked import Marked
 from service.search.plan import QueryPlan, plan_query
 from service.search.query import Node, Term, positive_terms
@@ -197,37 +198,27 @@ class SearchService:
         if not hits:
             return []
         ids = fast_ints(searcher, "id", [address for _, address, _ in hits])
-        with self.archive.db.reading() as session:
-            rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
-            clusters = {a.cluster_id for a in rows.values() if a.cluster_id is not None}
-            sizes = dict(
-                session.execute(
-                    select(Article.cluster_id, func.count())
-                    .where(Article.cluster_id.in_(clusters))
-                    .group_by(Article.cluster_id)
-                ).all()
-            )
+        rows = {row.id: row for row in hit_rows(self.archive.db, ids, body=snippets)}
         out = []
         for (score, _address, folded), article_id in zip(hits, ids):
-            article = rows.get(article_id)
-            if article is None:  # deleted since the index last synced
+            row = rows.get(article_id)
+            if row is None:  # deleted since the index last synced
                 continue
-            cluster = article.cluster_id or article.id
             out.append(
                 Hit(
-                    id=article.id,
-                    external_id=article.external_id,
-                    title=article.title,
-                    marked_title=highlight.highlight_all(article.title, highlights),
-                    source=article.source.name if article.source else None,
-                    author=article.author,
-                    section=article.section,
-                    published_at=article.published_at,
-                    url=article.url,
+                    id=row.id,
+                    external_id=row.external_id,
+                    title=row.title,
+                    marked_title=highlight.highlight_all(row.title, highlights),
+                    source=row.source,
+                    author=row.author,
+                    section=row.section,
+                    published_at=row.published_at,
+                    url=row.url,
                     score=round(float(score), 4) if isinstance(score, float) else 0.0,
-                    snippet=highlight.snippet(article.body, highlights) if snippets else Marked(),
-                    cluster_id=cluster,
-                    cluster_size=sizes.get(cluster, 1),
+                    snippet=highlight.snippet(row.body, highlights) if snippets else Marked(),
+                    cluster_id=row.cluster_id or row.id,
+                    cluster_size=row.cluster_size or 1,
                     folded=folded,
                 )
             )

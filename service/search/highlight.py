@@ -29,13 +29,12 @@ from service.search.marked import Marked, Span
 FRAGMENT_TOKENS = 36
 LEAD_TOKENS = 5
 ELLIPSIS = "…"
-LONG_TEXT = 20_000  # characters: a text up to this long is analysed whole, as it always was
+LONG_TEXT = 20_000  # characters: a text the scan cannot be trusted on is analysed whole up to this long
 WINDOW = 600  # characters of context analysed on each side of a place a highlighted word may stand
 SNIPPET_WINDOWS = 50  # windows weighed for one snippet
 PAGE_ANALYSED = 400_000  # characters a long article's page analyses for highlighting; the rest is plain
-MAX_SPOTS = (
-    1_000  # places weighed for one snippet: a text naming the words more often is scored on its first ones
-)
+# places weighed for one snippet: a text naming the words more often is scored on its first ones
+MAX_SPOTS = 1_000
 REACH = 2_000  # characters searched for the whitespace around a place (words never hold whitespace)
 MERGE = 40  # places fewer characters apart than this are analysed as one stretch
 COUNT_SPAN = 250  # characters of a gap between places counted first: some 36 words of news text
