@@ -22,6 +22,7 @@ from service.index.searching import count_matches, fast_ints
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
+from service.search.facts import IndexFacts
 from service.search.hits import hit_rows
 from service.search.marked import Marked
 from service.search.plan import QueryPlan, plan_query
@@ -93,6 +94,7 @@ class SearchService:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.synonyms = SynonymTable(archive.db)
+        self._facts: IndexFacts | None = None  # of the last index state searched
 
     # -- cursors -------------------------------------------------------------------------------
 
@@ -114,8 +116,8 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         check_page(request)
-        searcher = self.archive.index.searcher()
-        planned = self.plan(request, searcher)
+        searcher, facts = self.snapshot()
+        planned = self.plan(request, searcher, facts)
         hits, more = self._page(searcher, planned.query, request, planned.total)
         response = SearchResponse(
             total=planned.total,
@@ -133,23 +135,42 @@ class SearchService:
         if request.histogram:
             response.histogram = self._histogram(searcher, planned.query, request.histogram)
         if planned.total < 5 and planned.root is not None:
-            response.suggestions = self._suggest(searcher, request.q, planned.root)
+            response.suggestions = self._suggest(facts, request.q, planned.root)
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
-    def plan(self, request: SearchRequest, searcher: tantivy.Searcher | None = None) -> QueryPlan:
-        """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
-        caller will page with, since doc addresses mean nothing to another — or on the current one."""
-        return plan_query(
-            request, self._compiler(self.archive.index.searcher() if searcher is None else searcher)
-        )
+    def snapshot(self) -> tuple[tantivy.Searcher, IndexFacts]:
+        """The current searcher and the facts of its index state (``service/search/facts.py``), shared
+        by every query until the index changes."""
+        searcher, state = self.archive.index.snapshot()
+        facts = self._facts
+        if facts is None or facts.state != state:
+            facts = self._facts = IndexFacts(searcher, state)
+        return searcher, facts
 
-    def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
+    def plan(
+        self,
+        request: SearchRequest,
+        searcher: tantivy.Searcher | None = None,
+        facts: IndexFacts | None = None,
+    ) -> QueryPlan:
+        """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
+        caller will page with, since doc addresses mean nothing to another — or on the current one.
+        ``facts`` are those of the searcher's state (``snapshot``); without them, the plan asks anew."""
+        if searcher is None:
+            searcher, facts = self.snapshot()
+        return plan_query(request, self._compiler(searcher, facts))
+
+    def _compiler(self, searcher: tantivy.Searcher, facts: IndexFacts | None = None) -> QueryCompiler:
         """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
         return QueryCompiler(
-            self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values
+            self.archive.index.schema,
+            searcher,
+            synonyms=self.synonyms,
+            facet_values=self.facet_values,
+            facts=facts,
         )
 
     def _page(
@@ -296,16 +317,15 @@ class SearchService:
         return exact or [v for v in known if key and key in _facet_key(v)][:50]
 
     def _facet_terms(self, field_name: str) -> list[str]:
-        searcher = self.archive.index.searcher()
-        return [term for term, _df in searcher.terms_with_prefix(field_name, "", limit=100_000)]
+        return self.snapshot()[1].facet_terms(field_name)
 
     # -- suggestions ---------------------------------------------------------------------------
 
-    def _suggest(self, searcher: tantivy.Searcher, q: str, root: Node) -> list[str]:
+    def _suggest(self, facts: IndexFacts, q: str, root: Node) -> list[str]:
         """ "Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
 
         def df(word: str) -> int:
-            return searcher.doc_freq("text_exact", word)
+            return facts.doc_freq("text_exact", word)
 
         suggestion, changed = q, False
         for node in positive_terms(root):
@@ -385,8 +405,8 @@ class SearchService:
         """Every matching article (unfolded), in the requested order, read from the store in batches —
         the same articles a search with this request counts, fallback included. The query is planned
         before this returns, so a bad one is refused before an export has sent anything."""
-        searcher = self.archive.index.searcher()
-        planned = self.plan(request, searcher)
+        searcher, facts = self.snapshot()
+        planned = self.plan(request, searcher, facts)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
         return self._articles(ids, batch)
