@@ -19,6 +19,8 @@ never is. The article page (``paragraphs``) highlights whole paragraphs the same
 from __future__ import annotations
 
 import re
+from itertools import compress, count
+from operator import itemgetter, or_
 
 from service.analysis import Token, analyze
 from service.analysis.tokenizer import SPLIT_RE, TOKEN_RE
@@ -40,7 +42,20 @@ MERGE = 40  # places fewer characters apart than this are analysed as one stretc
 COUNT_SPAN = 250  # characters of a gap between places counted first: some 36 words of news text
 STEP = 250  # characters a fragment's words are first looked for in (some 36 words of news text)
 LEAD_STEP = 100  # characters the words leading up to a fragment's first match are first looked for in
+DENSE, CROWD = 100, 8  # a scan that finds 8 places or more, one per 100 characters or closer, gives up
 _SPACE = re.compile(r"\s")
+_BREAK = re.compile(r"[ \n]")  # what the scan's stretches are cut at: any whitespace would do; these are most
+_EXACT, _STEM = itemgetter(0), itemgetter(1)  # Token.exact, Token.stem
+
+
+def matched(tokens: list[Token], highlights: Highlights) -> list[int]:
+    """Indexes of the tokens ``highlights.matches``, found in C (set look-ups mapped over the tokens'
+    forms) unless prefixes are searched, which need a test per token."""
+    if highlights.prefixes:
+        return [i for i, tok in enumerate(tokens) if highlights.matches(tok)]
+    exact = map(highlights.exact.__contains__, map(_EXACT, tokens))
+    stem = map(highlights.stems.__contains__, map(_STEM, tokens))
+    return list(compress(count(), map(or_, exact, stem)))
 
 
 def spans(
@@ -50,8 +65,8 @@ def spans(
     (where the handed-out text begins in theirs). Tokens come in text order and never overlap."""
     return tuple(
         (tok.start - shift, tok.end - shift)
-        for tok in tokens
-        if start <= tok.start and (end is None or tok.end <= end) and highlights.matches(tok)
+        for tok in map(tokens.__getitem__, matched(tokens, highlights))
+        if start <= tok.start and (end is None or tok.end <= end)
     )
 
 
@@ -63,15 +78,15 @@ def highlight_all(text: str | None, highlights: Highlights) -> Marked:
 
 def _best(tokens: list[Token], highlights: Highlights, size: int) -> tuple[tuple[int, int], int, int]:
     """(score, i, j): the token range [i, j) with the most distinct matched words (then the most matches)."""
-    matched = [i for i, tok in enumerate(tokens) if highlights.matches(tok)]
-    if not matched:
+    matched_ = matched(tokens, highlights)
+    if not matched_:
         return (0, 0), 0, min(size, len(tokens))
-    first, best_score = matched[0], (-1, -1)
+    first, best_score = matched_[0], (-1, -1)
     left = 0
-    for right in range(len(matched)):
-        while matched[right] - matched[left] >= size:
+    for right in range(len(matched_)):
+        while matched_[right] - matched_[left] >= size:
             left += 1
-        window = matched[left : right + 1]
+        window = matched_[left : right + 1]
         score = (len({tokens[i].exact for i in window}), len(window))
         if score > best_score:
             first, best_score = window[0], score
@@ -143,9 +158,12 @@ def snippet(text: str | None, highlights: Highlights, size: int = FRAGMENT_TOKEN
     """The best fragment of ``text``, trimmed, with an ellipsis (in the text) where it was cut."""
     if not text:
         return Marked()
-    if spotting.scannable(text):
-        return _spotted_snippet(text, highlights, size)
-    if len(text) > LONG_TEXT:
+    short = len(text) <= LONG_TEXT
+    if spotting.scannable(text) and not (short and spotting.crowded(highlights)):
+        found = _matches(text, highlights, size, give_up=short)
+        if found is not None:
+            return _spotted_snippet(text, highlights, size, *found)
+    if not short:
         tokens, i, j = _long_snippet(text, highlights, size)
     else:
         tokens = analyze(text)
@@ -175,15 +193,16 @@ def _cut(text: str, start: int, end: int, marked: tuple[Span, ...]) -> Marked:
 # fragment's edges are found by counting words back and forward from its first match.
 
 
-def _spotted_snippet(text: str, highlights: Highlights, size: int) -> Marked:
-    matched, complete = _matches(text, highlights, size)
-    first = _best_first(matched, size)
+def _spotted_snippet(
+    text: str, highlights: Highlights, size: int, found: list[tuple[int, Token]], complete: bool
+) -> Marked:
+    first = _best_first(found, size)
     start = 0 if first is None else _lead_start(text, first.start)
     end = _fragment_end(text, start, size)
     if end is None:  # no word at all
         return Marked(text[:300])
     if complete:
-        marks = tuple((t.start, t.end) for _, t in matched if start <= t.start and t.end <= end)
+        marks = tuple((t.start, t.end) for _, t in found if start <= t.start and t.end <= end)
     else:  # places beyond MAX_SPOTS were not analysed: confirm the fragment's own words
         marks = spans(_tokens_of(text, start, end), highlights)
     return _cut(text, start, end, marks)
@@ -199,8 +218,8 @@ def _edge_before(text: str, at: int) -> int:
 def _edge_after(text: str, at: int) -> int:
     """The first space or newline at or after ``at``, or the end of the text (no word runs past it)."""
     high = min(len(text), at + REACH)
-    cuts = [c for c in (text.find(" ", at, high), text.find("\n", at, high)) if c >= 0]
-    return min(cuts) if cuts else high
+    found = _BREAK.search(text, at, high)
+    return found.start() if found else high
 
 
 def _count(text: str, start: int, end: int, enough: int) -> int:
@@ -215,35 +234,39 @@ def _count(text: str, start: int, end: int, enough: int) -> int:
     return len(TOKEN_RE.findall(text, start, end))
 
 
-def _matches(text: str, highlights: Highlights, size: int) -> tuple[list[tuple[int, Token]], bool]:
+def _matches(
+    text: str, highlights: Highlights, size: int, *, give_up: bool = False
+) -> tuple[list[tuple[int, Token]], bool] | None:
     """(word number, token) of every matched word, in order — numbers exact between words fewer than
-    ``size`` apart, and at least ``size`` apart otherwise — and whether every place was weighed."""
+    ``size`` apart, and at least ``size`` apart otherwise — and whether every place was weighed.
+    None if ``give_up`` and the places crowd the text (more than one per ``DENSE`` characters): then
+    analysing it whole costs less than weighing each place."""
     pattern = candidates(highlights)
     stretches: list[list[int]] = []
     complete = True
-    for n, found in enumerate(pattern.finditer(text) if pattern else ()):
+    for n, place in enumerate(pattern.finditer(text) if pattern else ()):
         if n >= MAX_SPOTS:
             complete = False
             break
-        start, end = found.span()
+        if give_up and n >= CROWD and n * DENSE > len(text):
+            return None
+        start, end = place.span()
         if stretches and start < stretches[-1][1] + MERGE:
             stretches[-1][1] = max(stretches[-1][1], _edge_after(text, end))
         else:
             low = _edge_before(text, start)
             stretches.append([max(low, stretches[-1][1]) if stretches else low, _edge_after(text, end)])
-    matched: list[tuple[int, Token]] = []
-    matches = highlights.matches
+    found: list[tuple[int, Token]] = []
     number, cursor = 0, stretches[0][0] if stretches else 0
     for start, end in stretches:
         number += _count(text, cursor, start, size)
         tokens = analyze(text[start:end])
-        matched += [
-            (number + k, tok._replace(start=tok.start + start, end=tok.end + start))
-            for k, tok in enumerate(tokens)
-            if matches(tok)
+        found += [
+            (number + k, tokens[k]._replace(start=tokens[k].start + start, end=tokens[k].end + start))
+            for k in matched(tokens, highlights)
         ]
         number, cursor = number + len(tokens), end
-    return matched, complete
+    return found, complete
 
 
 def _best_first(matched: list[tuple[int, Token]], size: int) -> Token | None:

@@ -33,6 +33,7 @@ from service.analysis.stemmer import PREPOSITION_BASES, SPECIAL
 from service.search.compile import Highlights
 
 ARTICLE = "ال"
+CROWDED = 2  # letters: a spelling this short is in most words
 
 
 def _stem_sources() -> dict[str, frozenset[str]]:
@@ -132,6 +133,13 @@ def _letter(ch: str) -> str:
     )
 
 
+@lru_cache(maxsize=256)
+def crowded(highlights: Highlights) -> bool:
+    """Whether some searched spelling is so short (two letters: the stem نا of النا) that it stands
+    inside most words: scanning for it costs more than analysing the text."""
+    return any(len(form) <= CROWDED for form in spellings(highlights))
+
+
 def scannable(text: str) -> bool:
     """Whether the scan can be trusted on ``text``: NFKC text (nearly all, checked in C), or text whose
     only non-NFKC characters stand outside words (an ellipsis, a no-break space, diacritics out of
@@ -163,4 +171,4 @@ def _composing() -> frozenset[str]:
     return frozenset(found)
 
 
-__all__ = ["pattern", "prefix_spellings", "scannable", "spellings", "stem_spellings"]
+__all__ = ["crowded", "pattern", "prefix_spellings", "scannable", "spellings", "stem_spellings"]
