@@ -117,8 +117,10 @@ class SearchService:
         started = time.perf_counter()
         check_page(request)
         searcher, facts = self.snapshot()
-        planned = self.plan(request, searcher, facts)
-        hits, more = self._page(searcher, planned.query, request, planned.total)
+        want = request.offset + request.limit
+        # the hits a page needs (folding weighs twice as many, see _page) come with the count
+        planned = self.plan(request, searcher, facts, rank=want * 2 + 10 if request.fold else want)
+        hits, more = self._page(searcher, planned.query, request, planned.total, planned)
         response = SearchResponse(
             total=planned.total,
             hits=[],
@@ -155,13 +157,16 @@ class SearchService:
         request: SearchRequest,
         searcher: tantivy.Searcher | None = None,
         facts: IndexFacts | None = None,
+        *,
+        rank: int = 0,
     ) -> QueryPlan:
         """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
         caller will page with, since doc addresses mean nothing to another — or on the current one.
-        ``facts`` are those of the searcher's state (``snapshot``); without them, the plan asks anew."""
+        ``facts`` are those of the searcher's state (``snapshot``); without them, the plan asks anew.
+        ``rank``: how many of the first hits the counting search also brings (``QueryPlan.top``)."""
         if searcher is None:
             searcher, facts = self.snapshot()
-        return plan_query(request, self._compiler(searcher, facts))
+        return plan_query(request, self._compiler(searcher, facts), rank=rank)
 
     def _compiler(self, searcher: tantivy.Searcher, facts: IndexFacts | None = None) -> QueryCompiler:
         """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
@@ -174,16 +179,29 @@ class SearchService:
         )
 
     def _page(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        request: SearchRequest,
+        total: int,
+        planned: QueryPlan | None = None,
     ) -> tuple[list[PageHit], bool]:
-        """The requested page of (score, address, folded) — clusters folded to their best member if asked."""
+        """The requested page of (score, address, folded) — clusters folded to their best member if asked.
+        Hits the plan's counting search already brought (``planned.top``) are not searched again."""
+
+        def top(limit: int, offset: int) -> Ranked:
+            known = planned.top(limit, offset) if planned is not None else None
+            if known is not None:
+                return list(known)
+            return self._ranked(searcher, query, request.sort, limit, offset)
+
         want = request.offset + request.limit
         if not request.fold:
-            hits = self._ranked(searcher, query, request.sort, request.limit, request.offset)
+            hits = top(request.limit, request.offset)
             return [(s, a, 0) for s, a in hits], want < total
         window = min(total, want * 2 + 10)
         while True:
-            ranked = self._ranked(searcher, query, request.sort, window, 0)
+            ranked = top(window, 0)
             clusters = searcher.fast_field_values("cluster", [a for _, a in ranked]) if ranked else []
             order: dict[int, list[Any]] = {}  # cluster -> [score, address, folded]
             for (score, address), cluster in zip(ranked, clusters):
