@@ -152,6 +152,13 @@ class QueryCompiler:
     def doc_freq(self, exact: str) -> int:
         return self.facts.doc_freq("text_exact", exact)
 
+    def known_variants(self, exact: str) -> list[tuple[str, int]]:
+        """The spellings of ``exact`` the index holds (``variants.known_variants``): once per state."""
+        return self.facts.derived(
+            ("variants", exact),
+            lambda: variants.known_variants(exact, self.doc_freq, normalize=normalize),
+        )
+
 
 class _Compilation:
     """One walk of one query tree: what it searched for (highlights, expansions) and the variants its
@@ -168,6 +175,7 @@ class _Compilation:
         self._outlet_count = compiler.outlet_count
         self._doc_freq = compiler.doc_freq
         self._count = compiler.facts.count
+        self._known_variants = compiler.known_variants
         self.highlights = _Marks()
         self.expansions: list[Expansion] = []
         self._in_context: dict[str, set[str]] = {}  # exact form -> variants its typed neighbours vouch for
@@ -262,7 +270,7 @@ class _Compilation:
         if self.use_variants and not is_name(
             tok.exact
         ):  # a listed name's rule-made "variants" are other words
-            for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
+            for variant, _df in self._known_variants(tok.exact):
                 if (
                     not variants.ending_swap(tok.exact, variant)
                     and not variants.is_spelling_variant(
@@ -377,7 +385,7 @@ class _Compilation:
             if self._doc_freq(other):
                 out[other] = True
         if self.use_variants and not is_name(word):
-            for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+            for variant, _df in self._known_variants(word):
                 if (
                     variants.ending_swap(word, variant)
                     or variants.is_spelling_variant(
@@ -420,7 +428,7 @@ class _Compilation:
                 for i, word in enumerate(words):
                     if is_name(word):
                         continue
-                    for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+                    for variant, _df in self._known_variants(word):
                         if self._vouched(words, i, variant):
                             self._in_context.setdefault(word, set()).add(variant)
             run = []

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 import tantivy
@@ -132,10 +132,10 @@ class SearchService:
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
-        if request.facets:
-            response.facets = self._facets(searcher, planned.query)
-        if request.histogram:
-            response.histogram = self._histogram(searcher, planned.query, request.histogram)
+        if request.facets or request.histogram:
+            response.facets, response.histogram = self._facets_and_histogram(
+                searcher, planned.query, request.facets, request.histogram
+            )
         if planned.total < 5 and planned.root is not None:
             response.suggestions = self._suggest(facts, request.q, planned.root)
         if more and request.offset + request.limit <= MAX_OFFSET:
@@ -264,13 +264,33 @@ class SearchService:
         return out
 
     # -- facets and histogram ------------------------------------------------------------------
+    #
+    # One aggregation pass over the matches serves the facets and the histogram's date range (and its
+    # months, the usual interval): tantivy computes every aggregation of one request in one pass, so
+    # three requests cost three passes where one will do.
 
-    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[dict[str, Any]]]:
-        aggs = {
-            name: {"terms": {"field": name, "size": FACET_SIZE}} for name in ("source", "author", "section")
-        }
-        aggs["month"] = {"terms": {"field": "month", "size": 1000}}
-        result = searcher.aggregate(query, aggs)
+    def _facets_and_histogram(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, facets: bool, interval: Interval | None
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any] | None]:
+        aggs: dict[str, Any] = {}
+        if facets:
+            aggs |= {
+                name: {"terms": {"field": name, "size": FACET_SIZE}}
+                for name in ("source", "author", "section")
+            }
+            aggs["month"] = {"terms": {"field": "month", "size": 1000}}
+        if interval:
+            aggs |= {"day_min": {"min": {"field": "day"}}, "day_max": {"max": {"field": "day"}}}
+            if interval == "month":
+                aggs["months_all"] = {"terms": {"field": "month", "size": 10_000}}
+        result = searcher.aggregate(query, aggs) if aggs else {}
+        return (
+            self._facets(result) if facets else {},
+            self._histogram(searcher, query, interval, result) if interval else None,
+        )
+
+    @staticmethod
+    def _facets(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         facets = {
             name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
             for name in ("source", "author", "section")
@@ -286,12 +306,11 @@ class SearchService:
         return facets
 
     def _histogram(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval
+        self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval, found: dict[str, Any]
     ) -> dict[str, Any]:
-        stats = searcher.aggregate(
-            query, {"min": {"min": {"field": "day"}}, "max": {"max": {"field": "day"}}}
-        )
-        low, high = stats["min"]["value"], stats["max"]["value"]
+        """``found``: the aggregation that gave the matches' first and last day (and, for a monthly
+        histogram, their months)."""
+        low, high = found["day_min"]["value"], found["day_max"]["value"]
         if low is None or high is None:
             return {"interval": interval, "buckets": []}
         span = high - low + 1
@@ -300,8 +319,11 @@ class SearchService:
         if interval == "week" and span / 7 > MAX_HISTOGRAM_BUCKETS:
             interval = "month"
         if interval == "month":
-            result = searcher.aggregate(query, {"m": {"terms": {"field": "month", "size": 10_000}}})
-            counts = {int(b["key"]): b["doc_count"] for b in result["m"]["buckets"]}
+            if "months_all" not in found:
+                found = searcher.aggregate(
+                    query, {"months_all": {"terms": {"field": "month", "size": 10_000}}}
+                )
+            counts = {int(b["key"]): b["doc_count"] for b in found["months_all"]["buckets"]}
             buckets: list[dict[str, Any]] = []
             if counts:
                 first, last = min(counts), max(counts)
@@ -353,13 +375,7 @@ class SearchService:
             if len(tokens) != 1 or tokens[0].exact in STOPWORDS or len(tokens[0].exact) > variants.MAX_WORD:
                 continue
             word = tokens[0].exact
-            threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
-            best, best_df = None, 0
-            for candidate in _edits(word) | variants.candidates(word):
-                candidate = normalize(candidate)
-                count = df(candidate) if candidate != word else 0
-                if count >= threshold and count > best_df:
-                    best, best_df = candidate, count
+            best = facts.derived(("suggest", word), partial(_most_frequent_neighbour, word, df))
             if best:
                 suggestion, changed = suggestion.replace(node.text, best, 1), True
         return [suggestion] if changed else []
@@ -437,6 +453,19 @@ class SearchService:
                 for article_id in chunk:
                     if article_id in rows:
                         yield rows[article_id]
+
+
+def _most_frequent_neighbour(word: str, df: Callable[[str], int]) -> str | None:
+    """The one-edit neighbour (or spelling variant) of ``word`` held by the most articles, if it is held
+    by at least ten times as many as ``word`` (by one at least)."""
+    threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
+    best, best_df = None, 0
+    for candidate in _edits(word) | variants.candidates(word):
+        candidate = normalize(candidate)
+        count = df(candidate) if candidate != word else 0
+        if count >= threshold and count > best_df:
+            best, best_df = candidate, count
+    return best
 
 
 def _edits(word: str) -> set[str]:

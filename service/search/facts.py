@@ -17,7 +17,7 @@ compute the same one twice, never a wrong one.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import tantivy
 
@@ -52,6 +52,7 @@ class IndexFacts:
         self._outlets: dict[str, dict[str, int]] = {}
         self._counts: dict[Hashable, int] = {}
         self._facets: dict[str, list[str]] = {}
+        self._derived: dict[Hashable, Any] = {}
         self._outlet_count: int | None = None
 
     def doc_freq(self, field: str, term: str) -> int:
@@ -81,6 +82,12 @@ class IndexFacts:
             return count_matches(self.searcher, query() if callable(query) else query)
 
         return _remember(self._counts, key, counted)
+
+    def derived(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """What ``compute`` works out from this state's answers alone (a word's spelling variants, its
+        "did you mean"), which ``key`` names completely: worked out once per state."""
+        value: V = _remember(self._derived, key, compute)
+        return value
 
     def facet_terms(self, field: str) -> list[str]:
         """Every value a facet field holds."""

@@ -19,11 +19,12 @@ never is. The article page (``paragraphs``) highlights whole paragraphs the same
 from __future__ import annotations
 
 import re
-from itertools import compress, count
+from collections import deque
+from itertools import compress, count, islice
 from operator import itemgetter, or_
 
 from service.analysis import Token, analyze
-from service.analysis.tokenizer import SPLIT_RE, TOKEN_RE
+from service.analysis.tokenizer import TOKEN_RE
 from service.search import spotting
 from service.search.compile import Highlights
 from service.search.marked import Marked, Span
@@ -40,12 +41,12 @@ MAX_SPOTS = 1_000
 REACH = 2_000  # characters searched for the whitespace around a place (words never hold whitespace)
 MERGE = 40  # places fewer characters apart than this are analysed as one stretch
 COUNT_SPAN = 250  # characters of a gap between places counted first: some 36 words of news text
-STEP = 250  # characters a fragment's words are first looked for in (some 36 words of news text)
 LEAD_STEP = 100  # characters the words leading up to a fragment's first match are first looked for in
 DENSE, CROWD = 100, 8  # a scan that finds 8 places or more, one per 100 characters or closer, gives up
 _SPACE = re.compile(r"\s")
 _BREAK = re.compile(r"[ \n]")  # what the scan's stretches are cut at: any whitespace would do; these are most
 _EXACT, _STEM = itemgetter(0), itemgetter(1)  # Token.exact, Token.stem
+_START = re.Match.start
 
 
 def matched(tokens: list[Token], highlights: Highlights) -> list[int]:
@@ -81,15 +82,8 @@ def _best(tokens: list[Token], highlights: Highlights, size: int) -> tuple[tuple
     matched_ = matched(tokens, highlights)
     if not matched_:
         return (0, 0), 0, min(size, len(tokens))
-    first, best_score = matched_[0], (-1, -1)
-    left = 0
-    for right in range(len(matched_)):
-        while matched_[right] - matched_[left] >= size:
-            left += 1
-        window = matched_[left : right + 1]
-        score = (len({tokens[i].exact for i in window}), len(window))
-        if score > best_score:
-            first, best_score = window[0], score
+    best_score, at = _best_window(matched_, [tokens[i].exact for i in matched_], size)
+    first = matched_[at]
     start = max(0, first - LEAD_TOKENS)  # a few words of context before the first match
     return best_score, start, min(len(tokens), start + size)
 
@@ -224,14 +218,15 @@ def _edge_after(text: str, at: int) -> int:
 
 def _count(text: str, start: int, end: int, enough: int) -> int:
     """Words in ``text[start:end]`` (both at whitespace), or some number >= ``enough`` if there are that
-    many: only as far as a fragment's length matters is a long gap counted."""
-    if end - start > COUNT_SPAN:
-        cut = _edge_after(text, start + COUNT_SPAN)
-        if cut < end:
-            counted = len(TOKEN_RE.findall(text, start, cut))
-            if counted >= enough:
-                return counted
-    return len(TOKEN_RE.findall(text, start, end))
+    many: a long gap is counted a span at a time, only as far as a fragment's length matters."""
+    counted = 0
+    while start < end:
+        cut = min(end, _edge_after(text, start + COUNT_SPAN))
+        counted += len(TOKEN_RE.findall(text, start, cut))
+        if counted >= enough:
+            break
+        start = cut
+    return counted
 
 
 def _matches(
@@ -274,16 +269,29 @@ def _best_first(matched: list[tuple[int, Token]], size: int) -> Token | None:
     most distinct matched words (then the most matches); the earliest such window wins ties."""
     if not matched:
         return None
-    first, best_score = matched[0][1], (-1, -1)
-    left = 0
-    for right in range(len(matched)):
-        while matched[right][0] - matched[left][0] >= size:
+    _, at = _best_window([n for n, _ in matched], [tok.exact for _, tok in matched], size)
+    return matched[at][1]
+
+
+def _best_window(numbers: list[int], forms: list[str], size: int) -> tuple[tuple[int, int], int]:
+    """(score, i): over windows of matches whose word numbers lie within ``size`` of each other, the
+    best (distinct forms, matches) and where its first match is; the earliest window wins ties. The
+    forms in the window are counted as it slides, so a text full of matches costs one pass, not one
+    set per match."""
+    in_window: dict[str, int] = {}
+    best_score, first, left = (-1, -1), 0, 0
+    for right, number in enumerate(numbers):
+        in_window[forms[right]] = in_window.get(forms[right], 0) + 1
+        while number - numbers[left] >= size:
+            form = forms[left]
+            in_window[form] -= 1
+            if not in_window[form]:
+                del in_window[form]
             left += 1
-        window = matched[left : right + 1]
-        score = (len({tok.exact for _, tok in window}), len(window))
+        score = (len(in_window), right - left + 1)
         if score > best_score:
-            first, best_score = window[0][1], score
-    return first
+            first, best_score = left, score
+    return best_score, first
 
 
 def _lead_start(text: str, at: int) -> int:
@@ -292,32 +300,30 @@ def _lead_start(text: str, at: int) -> int:
     reach = LEAD_STEP
     while True:
         low = _edge_before(text, max(0, at - reach))
-        pieces = SPLIT_RE.split(text[low:at])  # separator, word, separator, ..., separator
-        words = len(pieces) // 2
-        if words > LEAD_TOKENS:  # where word (words - LEAD_TOKENS) starts
-            return low + sum(map(len, pieces[: 2 * (words - LEAD_TOKENS) + 1]))
+        starts = deque(map(_START, TOKEN_RE.finditer(text, low, at)), maxlen=LEAD_TOKENS + 1)
+        if len(starts) > LEAD_TOKENS:  # where the LEAD_TOKENS-th word before ``at`` starts
+            return starts[1]
         if low == 0:
             return 0
         if reach > LONG_TEXT:  # no words for pages: start at the earliest one found
-            return low + len(pieces[0]) if words else at
+            return starts[0] if starts else at
         reach *= 4
 
 
 def _fragment_end(text: str, start: int, size: int) -> int | None:
-    """Where the fragment of ``size`` words from ``start`` ends: the end of its last word, or the end of
-    the text if no word follows; None if there is no word at all from ``start``."""
-    reach = STEP
-    while True:
-        high = _edge_after(text, min(len(text), start + reach))
-        pieces = SPLIT_RE.split(text[start:high])
-        words = len(pieces) // 2
-        if words > size:  # where word (size - 1) ends
-            return start + sum(map(len, pieces[: 2 * size]))
-        if high >= len(text):
-            return len(text) if words else None
-        if reach > LONG_TEXT:  # no end of words for pages: end at the last one found
-            return high - len(pieces[-1]) if words else None
-        reach *= 4
+    """Where the fragment of ``size`` words from ``start`` (0 or where a word starts) ends: the end of
+    its last word, or the end of the text if no word follows; None if there is no word from ``start``.
+    Words are looked for no further than 4 * LONG_TEXT characters (a text of no words for pages)."""
+    high = _edge_after(text, start + 4 * LONG_TEXT)
+    words = TOKEN_RE.finditer(text, start, high)
+    last = None
+    for last in islice(words, size):
+        pass
+    if last is None:
+        return None
+    if next(words, None) is None and high >= len(text):  # no word follows: the text's end
+        return len(text)
+    return last.end()
 
 
 def paragraphs(body: str, highlights: Highlights) -> list[Marked]:

@@ -34,6 +34,7 @@ from service.search.compile import Highlights
 
 ARTICLE = "ال"
 CROWDED = 2  # letters: a spelling this short is in most words
+DECOMPOSED_BELOW = 0x30000
 
 
 def _stem_sources() -> dict[str, frozenset[str]]:
@@ -160,9 +161,10 @@ def _changes_a_word(ch: str) -> bool:
 @lru_cache(maxsize=1)
 def _composing() -> frozenset[str]:
     """Characters NFKC may compose with the one before them (the second of a canonical pair, such as
-    the hamza above of أ = ا + ٔ). Built on first need (some 80 ms): only non-NFKC texts ask."""
+    the hamza above of أ = ا + ٔ). Built on first need (some 25 ms): only non-NFKC texts ask. Every
+    canonical decomposition lies in the first three planes (planes 3 to 16 hold none)."""
     found = set()
-    for cp in range(0x110000):
+    for cp in range(DECOMPOSED_BELOW):
         decomposition = unicodedata.decomposition(chr(cp))
         if decomposition and not decomposition.startswith("<"):
             parts = decomposition.split()
