@@ -74,6 +74,10 @@ def spans(
 def highlight_all(text: str | None, highlights: Highlights) -> Marked:
     if not text:
         return Marked()
+    if spotting.scannable(text):  # a title where the scan finds no place has nothing to mark
+        pattern = candidates(highlights)
+        if pattern is None or pattern.search(text) is None:
+            return Marked(text)
     return Marked(text, spans(analyze(text), highlights))
 
 
@@ -217,8 +221,9 @@ def _edge_after(text: str, at: int) -> int:
 
 
 def _count(text: str, start: int, end: int, enough: int) -> int:
-    """Words in ``text[start:end]`` (both at whitespace), or some number >= ``enough`` if there are that
-    many: a long gap is counted a span at a time, only as far as a fragment's length matters."""
+    """Words in ``text[start:end]`` (``start`` where a word ends, ``end`` where one starts), or some
+    number >= ``enough`` if there are that many: a long gap is counted a span at a time, only as far
+    as a fragment's length matters."""
     counted = 0
     while start < end:
         cut = min(end, _edge_after(text, start + COUNT_SPAN))
@@ -252,15 +257,23 @@ def _matches(
             low = _edge_before(text, start)
             stretches.append([max(low, stretches[-1][1]) if stretches else low, _edge_after(text, end)])
     found: list[tuple[int, Token]] = []
-    number, cursor = 0, stretches[0][0] if stretches else 0
     for start, end in stretches:
-        number += _count(text, cursor, start, size)
         tokens = analyze(text[start:end])
+        hits = matched(tokens, highlights)
+        if not hits:  # the scan's false alarm: nothing to number
+            continue
+        first = tokens[hits[0]]
+        number = 0  # numbers are relative: only their differences count
+        if found:  # words between the last match and this one: counted, as far as it matters
+            previous = found[-1]
+            number = previous[0] + 1 + _count(text, previous[1].end, first.start + start, size)
         found += [
-            (number + k, tokens[k]._replace(start=tokens[k].start + start, end=tokens[k].end + start))
-            for k in matched(tokens, highlights)
+            (
+                number + k - hits[0],
+                tokens[k]._replace(start=tokens[k].start + start, end=tokens[k].end + start),
+            )
+            for k in hits
         ]
-        number, cursor = number + len(tokens), end
     return found, complete
 
 
