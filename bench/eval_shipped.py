@@ -334,15 +334,16 @@ class EvalSearchService(SearchService):
         super().__init__(archive)
         self.use_variants = use_variants
 
-    def _compiler(self, searcher):
+    def _compiler(self, searcher, facts=None):
         if self.use_variants:
-            return super()._compiler(searcher)
+            return super()._compiler(searcher, facts)
         return QueryCompiler(
             self.archive.index.schema,
             searcher,
             synonyms=self.synonyms,
             facet_values=self.facet_values,
             use_variants=False,
+            facts=facts,
         )
 
 

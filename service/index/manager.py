@@ -63,6 +63,10 @@ class SearchIndex:
         self._checked_at = 0.0
         self._current_mtime = 0.0
         self._current_for: tuple[str | None, bool] | None = None  # (generation, built by this analyzer?)
+        # The reader reloads only when told (``_reload``), so the searchers it hands out change only
+        # there; ``_state`` counts those changes (``snapshot``), ``_meta_seen`` is what the last reload saw.
+        self._state = 0
+        self._meta_seen: bytes | None = None
 
     # -- generations ---------------------------------------------------------------------------
 
@@ -95,9 +99,25 @@ class SearchIndex:
 
     def _open(self, generation: str) -> None:
         index = open_index(self.root / generation)
-        index.config_reader(reload_policy="commit")
+        index.config_reader(reload_policy="manual")
         self._index, self._generation = index, generation
         self._current_mtime = self._current_file.stat().st_mtime
+        self._state += 1
+        self._meta_seen = None
+
+    def _reload(self) -> None:
+        """Reload the reader if the live generation committed since the last reload (tantivy rewrites
+        its meta.json on every commit and merge): a new state of the index. Called under ``_local``.
+        The file is read before the reload, so a commit in between only causes one more reload."""
+        assert self._index is not None and self._generation is not None
+        try:
+            meta = (self.root / self._generation / "meta.json").read_bytes()
+        except FileNotFoundError:
+            meta = None
+        if meta is None or meta != self._meta_seen:
+            self._index.reload()
+            self._meta_seen = meta
+            self._state += 1
 
     def ensure(self) -> None:
         """Open the live generation, creating an empty one on first use."""
@@ -143,26 +163,35 @@ class SearchIndex:
     # -- reading -------------------------------------------------------------------------------
 
     def searcher(self) -> tantivy.Searcher:
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[tantivy.Searcher, int]:
+        """A searcher, fresh within ``RELOAD_EVERY_S`` (at once after this process wrote), and the number
+        of the index state it sees. Two searchers with one number see the very same documents, so what
+        one answers can be kept for the other (``service/search/facts.py``); after a commit, a merge or
+        a rebuild the number is another."""
         self.ensure()
         now = time.monotonic()
-        if now - self._checked_at > RELOAD_EVERY_S:
+        check = now - self._checked_at > RELOAD_EVERY_S
+        if check:
             self._checked_at = now
             try:
                 mtime = self._current_file.stat().st_mtime
             except FileNotFoundError:
                 mtime = self._current_mtime
-            with self._local:
+        with self._local:
+            if check:
                 if mtime != self._current_mtime and self._read_current() != self._generation:
                     self._open(self._read_current() or "")
+                self._reload()
             assert self._index is not None
-            self._index.reload()
+            snapshot = self._index.searcher(), self._state
         if not self.is_current_cached():
             raise IndexUnavailable(
                 "الفهرس بُني بمحلّل نصوص أقدم؛ يلزم إعادة بنائه بالأمر: arshif reindex",
                 "The index was built by another analyzer version; rebuild it with: arshif reindex",
             )
-        assert self._index is not None
-        return self._index.searcher()
+        return snapshot
 
     def is_current_cached(self) -> bool:
         """``is_current`` read once per generation: searches should not re-read the meta file."""
@@ -172,9 +201,10 @@ class SearchIndex:
 
     def num_docs(self) -> int:
         self.ensure()
-        assert self._index is not None
-        self._index.reload()
-        return self._index.searcher().num_docs
+        with self._local:
+            self._reload()
+            assert self._index is not None
+            return self._index.searcher().num_docs
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())

@@ -26,8 +26,8 @@ import tantivy
 
 from service.analysis import STOPWORDS, Token, analyze_query_word, normalize, stem
 from service.analysis.names import is_name, is_phrase_name
-from service.index.searching import count_matches
 from service.search import variants
+from service.search.facts import IndexFacts
 from service.search.query import And, FacetFilter, Node, Not, Or, ParsedQuery, Phrase, Term
 
 Occur = tantivy.Occur
@@ -101,7 +101,9 @@ class _Marks:
 
 class QueryCompiler:
     """Compiles parsed queries against one searcher. Reusable: it keeps nothing of the queries it
-    compiled, only the searcher's outlet counts per word (the same for every query on this snapshot)."""
+    compiled, only facts of the searcher's index state (``IndexFacts``: document frequencies, outlet
+    counts per word, phrase counts — the same for every query on this snapshot). Pass the facts of the
+    searcher's state to share them with every other query on it; without, the compiler keeps its own."""
 
     def __init__(
         self,
@@ -111,15 +113,14 @@ class QueryCompiler:
         synonyms: Callable[[tuple[str, ...]], list[tuple[str, ...]]] = lambda words: [],
         facet_values: Callable[[str, str], list[str]] = lambda field, value: [value],
         use_variants: bool = True,
+        facts: IndexFacts | None = None,
     ) -> None:
         self.schema = schema
         self.searcher = searcher
         self.synonyms = synonyms
         self.facet_values = facet_values
         self.use_variants = use_variants
-        self._outlets_in_index: int | None = None
-        # per exact form; the typed word is asked once per candidate
-        self._outlets_of: dict[str, dict[str, int]] = {}
+        self.facts = facts if facts is not None else IndexFacts(searcher)
 
     def compile(
         self, parsed: ParsedQuery, *, match: str = "all", filters: list[tantivy.Query] | None = None
@@ -143,19 +144,20 @@ class QueryCompiler:
 
     def outlets(self, exact: str) -> dict[str, int]:
         """How many articles of each outlet contain this exact form."""
-        if exact not in self._outlets_of:
-            query = tantivy.Query.term_query(self.schema, "text_exact", exact)
-            result = self.searcher.aggregate(query, {"s": {"terms": {"field": "source", "size": 200}}})
-            self._outlets_of[exact] = {b["key"]: b["doc_count"] for b in result["s"]["buckets"]}
-        return self._outlets_of[exact]
+        return self.facts.outlets(self.schema, exact)
 
     def outlet_count(self) -> int:
-        if self._outlets_in_index is None:
-            self._outlets_in_index = len(self.searcher.terms_with_prefix("source", "", limit=1000))
-        return self._outlets_in_index
+        return self.facts.outlet_count()
 
     def doc_freq(self, exact: str) -> int:
-        return self.searcher.doc_freq("text_exact", exact)
+        return self.facts.doc_freq("text_exact", exact)
+
+    def known_variants(self, exact: str) -> list[tuple[str, int]]:
+        """The spellings of ``exact`` the index holds (``variants.known_variants``): once per state."""
+        return self.facts.derived(
+            ("variants", exact),
+            lambda: variants.known_variants(exact, self.doc_freq, normalize=normalize),
+        )
 
 
 class _Compilation:
@@ -172,6 +174,8 @@ class _Compilation:
         self._outlets = compiler.outlets
         self._outlet_count = compiler.outlet_count
         self._doc_freq = compiler.doc_freq
+        self._count = compiler.facts.count
+        self._known_variants = compiler.known_variants
         self.highlights = _Marks()
         self.expansions: list[Expansion] = []
         self._in_context: dict[str, set[str]] = {}  # exact form -> variants its typed neighbours vouch for
@@ -266,7 +270,7 @@ class _Compilation:
         if self.use_variants and not is_name(
             tok.exact
         ):  # a listed name's rule-made "variants" are other words
-            for variant, _df in variants.known_variants(tok.exact, self._doc_freq, normalize=normalize):
+            for variant, _df in self._known_variants(tok.exact):
                 if (
                     not variants.ending_swap(tok.exact, variant)
                     and not variants.is_spelling_variant(
@@ -295,7 +299,7 @@ class _Compilation:
                         if is_phrase_name((left, right))
                         else self._phrase_query((left, right), fields, VARIANT_WEIGHT)
                     )
-                    if count_matches(self.searcher, phrase) >= 3:
+                    if self._count(("split", left, right, fields), phrase) >= 3:
                         found_variants.append(f"{left} {right}")
                         self.highlights.exact.update((left, right))
                         out.append(phrase)
@@ -361,7 +365,7 @@ class _Compilation:
             query = self._phrase_query(
                 forms, fields, weight * (VARIANT_WEIGHT if respelled else 1.0), positions=positions
             )
-            if count_matches(self.searcher, query):
+            if self._count(("phrase", forms, fields, tuple(positions)), query):
                 clauses.append((Occur.Should, query))
                 self.highlights.exact.update(forms)
                 found.update(form for form, respelling in combo if respelling)
@@ -381,7 +385,7 @@ class _Compilation:
             if self._doc_freq(other):
                 out[other] = True
         if self.use_variants and not is_name(word):
-            for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+            for variant, _df in self._known_variants(word):
                 if (
                     variants.ending_swap(word, variant)
                     or variants.is_spelling_variant(
@@ -403,7 +407,10 @@ class _Compilation:
         word (العالمي is seldom in البحث العالمي)."""
         lo, hi = max(0, i - 1), min(len(words), i + 2)
         local = words[lo:i] + (variant,) + words[i + 1 : hi]
-        count = count_matches(self.searcher, self._phrase_query(local, ("text",), 1.0))
+        count = self._count(
+            ("phrase", local, ("text",), tuple(range(len(local)))),
+            lambda: self._phrase_query(local, ("text",), 1.0),
+        )
         return count >= MIN_CONTEXT and count >= CONTEXT_SHARE * self._doc_freq(variant)
 
     def _vouch_in_context(self, children: list[Node]) -> None:
@@ -421,7 +428,7 @@ class _Compilation:
                 for i, word in enumerate(words):
                     if is_name(word):
                         continue
-                    for variant, _df in variants.known_variants(word, self._doc_freq, normalize=normalize):
+                    for variant, _df in self._known_variants(word):
                         if self._vouched(words, i, variant):
                             self._in_context.setdefault(word, set()).add(variant)
             run = []

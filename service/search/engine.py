@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 import tantivy
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
 from service.archive import Archive
@@ -22,6 +22,8 @@ from service.index.searching import count_matches, fast_ints
 from service.search import highlight, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
+from service.search.facts import IndexFacts
+from service.search.hits import hit_rows
 from service.search.marked import Marked
 from service.search.plan import QueryPlan, plan_query
 from service.search.query import Node, Term, positive_terms
@@ -92,6 +94,7 @@ class SearchService:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.synonyms = SynonymTable(archive.db)
+        self._facts: IndexFacts | None = None  # of the last index state searched
 
     # -- cursors -------------------------------------------------------------------------------
 
@@ -113,9 +116,11 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         check_page(request)
-        searcher = self.archive.index.searcher()
-        planned = self.plan(request, searcher)
-        hits, more = self._page(searcher, planned.query, request, planned.total)
+        searcher, facts = self.snapshot()
+        want = request.offset + request.limit
+        # the hits a page needs (folding weighs twice as many, see _page) come with the count
+        planned = self.plan(request, searcher, facts, rank=want * 2 + 10 if request.fold else want)
+        hits, more = self._page(searcher, planned.query, request, planned.total, planned)
         response = SearchResponse(
             total=planned.total,
             hits=[],
@@ -127,41 +132,76 @@ class SearchService:
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
-        if request.facets:
-            response.facets = self._facets(searcher, planned.query)
-        if request.histogram:
-            response.histogram = self._histogram(searcher, planned.query, request.histogram)
+        if request.facets or request.histogram:
+            response.facets, response.histogram = self._facets_and_histogram(
+                searcher, planned.query, request.facets, request.histogram
+            )
         if planned.total < 5 and planned.root is not None:
-            response.suggestions = self._suggest(searcher, request.q, planned.root)
+            response.suggestions = self._suggest(facts, request.q, planned.root)
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
-    def plan(self, request: SearchRequest, searcher: tantivy.Searcher | None = None) -> QueryPlan:
-        """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
-        caller will page with, since doc addresses mean nothing to another — or on the current one."""
-        return plan_query(
-            request, self._compiler(self.archive.index.searcher() if searcher is None else searcher)
-        )
+    def snapshot(self) -> tuple[tantivy.Searcher, IndexFacts]:
+        """The current searcher and the facts of its index state (``service/search/facts.py``), shared
+        by every query until the index changes."""
+        searcher, state = self.archive.index.snapshot()
+        facts = self._facts
+        if facts is None or facts.state != state:
+            facts = self._facts = IndexFacts(searcher, state)
+        return searcher, facts
 
-    def _compiler(self, searcher: tantivy.Searcher) -> QueryCompiler:
+    def plan(
+        self,
+        request: SearchRequest,
+        searcher: tantivy.Searcher | None = None,
+        facts: IndexFacts | None = None,
+        *,
+        rank: int = 0,
+    ) -> QueryPlan:
+        """The request's query plan (``service/search/plan.py``), counted on ``searcher`` — the one the
+        caller will page with, since doc addresses mean nothing to another — or on the current one.
+        ``facts`` are those of the searcher's state (``snapshot``); without them, the plan asks anew.
+        ``rank``: how many of the first hits the counting search also brings (``QueryPlan.top``)."""
+        if searcher is None:
+            searcher, facts = self.snapshot()
+        return plan_query(request, self._compiler(searcher, facts), rank=rank)
+
+    def _compiler(self, searcher: tantivy.Searcher, facts: IndexFacts | None = None) -> QueryCompiler:
         """The compiler plans use; a hook (bench/eval_shipped.py turns variants off through it)."""
         return QueryCompiler(
-            self.archive.index.schema, searcher, synonyms=self.synonyms, facet_values=self.facet_values
+            self.archive.index.schema,
+            searcher,
+            synonyms=self.synonyms,
+            facet_values=self.facet_values,
+            facts=facts,
         )
 
     def _page(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, total: int
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        request: SearchRequest,
+        total: int,
+        planned: QueryPlan | None = None,
     ) -> tuple[list[PageHit], bool]:
-        """The requested page of (score, address, folded) — clusters folded to their best member if asked."""
+        """The requested page of (score, address, folded) — clusters folded to their best member if asked.
+        Hits the plan's counting search already brought (``planned.top``) are not searched again."""
+
+        def top(limit: int, offset: int) -> Ranked:
+            known = planned.top(limit, offset) if planned is not None else None
+            if known is not None:
+                return list(known)
+            return self._ranked(searcher, query, request.sort, limit, offset)
+
         want = request.offset + request.limit
         if not request.fold:
-            hits = self._ranked(searcher, query, request.sort, request.limit, request.offset)
+            hits = top(request.limit, request.offset)
             return [(s, a, 0) for s, a in hits], want < total
         window = min(total, want * 2 + 10)
         while True:
-            ranked = self._ranked(searcher, query, request.sort, window, 0)
+            ranked = top(window, 0)
             clusters = searcher.fast_field_values("cluster", [a for _, a in ranked]) if ranked else []
             order: dict[int, list[Any]] = {}  # cluster -> [score, address, folded]
             for (score, address), cluster in zip(ranked, clusters):
@@ -197,50 +237,60 @@ class SearchService:
         if not hits:
             return []
         ids = fast_ints(searcher, "id", [address for _, address, _ in hits])
-        with self.archive.db.reading() as session:
-            rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
-            clusters = {a.cluster_id for a in rows.values() if a.cluster_id is not None}
-            sizes = dict(
-                session.execute(
-                    select(Article.cluster_id, func.count())
-                    .where(Article.cluster_id.in_(clusters))
-                    .group_by(Article.cluster_id)
-                ).all()
-            )
+        rows = {row.id: row for row in hit_rows(self.archive.db, ids, body=snippets)}
         out = []
         for (score, _address, folded), article_id in zip(hits, ids):
-            article = rows.get(article_id)
-            if article is None:  # deleted since the index last synced
+            row = rows.get(article_id)
+            if row is None:  # deleted since the index last synced
                 continue
-            cluster = article.cluster_id or article.id
             out.append(
                 Hit(
-                    id=article.id,
-                    external_id=article.external_id,
-                    title=article.title,
-                    marked_title=highlight.highlight_all(article.title, highlights),
-                    source=article.source.name if article.source else None,
-                    author=article.author,
-                    section=article.section,
-                    published_at=article.published_at,
-                    url=article.url,
+                    id=row.id,
+                    external_id=row.external_id,
+                    title=row.title,
+                    marked_title=highlight.highlight_all(row.title, highlights),
+                    source=row.source,
+                    author=row.author,
+                    section=row.section,
+                    published_at=row.published_at,
+                    url=row.url,
                     score=round(float(score), 4) if isinstance(score, float) else 0.0,
-                    snippet=highlight.snippet(article.body, highlights) if snippets else Marked(),
-                    cluster_id=cluster,
-                    cluster_size=sizes.get(cluster, 1),
+                    snippet=highlight.snippet(row.body, highlights) if snippets else Marked(),
+                    cluster_id=row.cluster_id or row.id,
+                    cluster_size=row.cluster_size or 1,
                     folded=folded,
                 )
             )
         return out
 
     # -- facets and histogram ------------------------------------------------------------------
+    #
+    # One aggregation pass over the matches serves the facets and the histogram's date range (and its
+    # months, the usual interval): tantivy computes every aggregation of one request in one pass, so
+    # three requests cost three passes where one will do.
 
-    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[dict[str, Any]]]:
-        aggs = {
-            name: {"terms": {"field": name, "size": FACET_SIZE}} for name in ("source", "author", "section")
-        }
-        aggs["month"] = {"terms": {"field": "month", "size": 1000}}
-        result = searcher.aggregate(query, aggs)
+    def _facets_and_histogram(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, facets: bool, interval: Interval | None
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any] | None]:
+        aggs: dict[str, Any] = {}
+        if facets:
+            aggs |= {
+                name: {"terms": {"field": name, "size": FACET_SIZE}}
+                for name in ("source", "author", "section")
+            }
+            aggs["month"] = {"terms": {"field": "month", "size": 1000}}
+        if interval:
+            aggs |= {"day_min": {"min": {"field": "day"}}, "day_max": {"max": {"field": "day"}}}
+            if interval == "month":
+                aggs["months_all"] = {"terms": {"field": "month", "size": 10_000}}
+        result = searcher.aggregate(query, aggs) if aggs else {}
+        return (
+            self._facets(result) if facets else {},
+            self._histogram(searcher, query, interval, result) if interval else None,
+        )
+
+    @staticmethod
+    def _facets(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         facets = {
             name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
             for name in ("source", "author", "section")
@@ -256,12 +306,11 @@ class SearchService:
         return facets
 
     def _histogram(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval
+        self, searcher: tantivy.Searcher, query: tantivy.Query, interval: Interval, found: dict[str, Any]
     ) -> dict[str, Any]:
-        stats = searcher.aggregate(
-            query, {"min": {"min": {"field": "day"}}, "max": {"max": {"field": "day"}}}
-        )
-        low, high = stats["min"]["value"], stats["max"]["value"]
+        """``found``: the aggregation that gave the matches' first and last day (and, for a monthly
+        histogram, their months)."""
+        low, high = found["day_min"]["value"], found["day_max"]["value"]
         if low is None or high is None:
             return {"interval": interval, "buckets": []}
         span = high - low + 1
@@ -270,8 +319,11 @@ class SearchService:
         if interval == "week" and span / 7 > MAX_HISTOGRAM_BUCKETS:
             interval = "month"
         if interval == "month":
-            result = searcher.aggregate(query, {"m": {"terms": {"field": "month", "size": 10_000}}})
-            counts = {int(b["key"]): b["doc_count"] for b in result["m"]["buckets"]}
+            if "months_all" not in found:
+                found = searcher.aggregate(
+                    query, {"months_all": {"terms": {"field": "month", "size": 10_000}}}
+                )
+            counts = {int(b["key"]): b["doc_count"] for b in found["months_all"]["buckets"]}
             buckets: list[dict[str, Any]] = []
             if counts:
                 first, last = min(counts), max(counts)
@@ -305,16 +357,15 @@ class SearchService:
         return exact or [v for v in known if key and key in _facet_key(v)][:50]
 
     def _facet_terms(self, field_name: str) -> list[str]:
-        searcher = self.archive.index.searcher()
-        return [term for term, _df in searcher.terms_with_prefix(field_name, "", limit=100_000)]
+        return self.snapshot()[1].facet_terms(field_name)
 
     # -- suggestions ---------------------------------------------------------------------------
 
-    def _suggest(self, searcher: tantivy.Searcher, q: str, root: Node) -> list[str]:
+    def _suggest(self, facts: IndexFacts, q: str, root: Node) -> list[str]:
         """ "Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
 
         def df(word: str) -> int:
-            return searcher.doc_freq("text_exact", word)
+            return facts.doc_freq("text_exact", word)
 
         suggestion, changed = q, False
         for node in positive_terms(root):
@@ -324,13 +375,7 @@ class SearchService:
             if len(tokens) != 1 or tokens[0].exact in STOPWORDS or len(tokens[0].exact) > variants.MAX_WORD:
                 continue
             word = tokens[0].exact
-            threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
-            best, best_df = None, 0
-            for candidate in _edits(word) | variants.candidates(word):
-                candidate = normalize(candidate)
-                count = df(candidate) if candidate != word else 0
-                if count >= threshold and count > best_df:
-                    best, best_df = candidate, count
+            best = facts.derived(("suggest", word), partial(_most_frequent_neighbour, word, df))
             if best:
                 suggestion, changed = suggestion.replace(node.text, best, 1), True
         return [suggestion] if changed else []
@@ -394,8 +439,8 @@ class SearchService:
         """Every matching article (unfolded), in the requested order, read from the store in batches —
         the same articles a search with this request counts, fallback included. The query is planned
         before this returns, so a bad one is refused before an export has sent anything."""
-        searcher = self.archive.index.searcher()
-        planned = self.plan(request, searcher)
+        searcher, facts = self.snapshot()
+        planned = self.plan(request, searcher, facts)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
         return self._articles(ids, batch)
@@ -408,6 +453,19 @@ class SearchService:
                 for article_id in chunk:
                     if article_id in rows:
                         yield rows[article_id]
+
+
+def _most_frequent_neighbour(word: str, df: Callable[[str], int]) -> str | None:
+    """The one-edit neighbour (or spelling variant) of ``word`` held by the most articles, if it is held
+    by at least ten times as many as ``word`` (by one at least)."""
+    threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
+    best, best_df = None, 0
+    for candidate in _edits(word) | variants.candidates(word):
+        candidate = normalize(candidate)
+        count = df(candidate) if candidate != word else 0
+        if count >= threshold and count > best_df:
+            best, best_df = candidate, count
+    return best
 
 
 def _edits(word: str) -> set[str]:

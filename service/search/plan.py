@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import tantivy
 
@@ -19,7 +20,9 @@ from service.errors import QuerySyntaxError
 from service.index.searching import count_matches
 from service.search.compile import Expansion, Highlights, QueryCompiler
 from service.search.query import Node, parse, positive_terms
-from service.search.request import Match, SearchRequest
+from service.search.request import Match, SearchRequest, Sort
+
+Ranked = tuple[tuple[Any, tantivy.DocAddress], ...]  # (score or date, address): tantivy's hits, best first
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,16 @@ class QueryPlan:
     fallback: bool  # every word found nothing, so any word was used
     total: int  # matching articles, unfolded
     root: Node | None  # the parsed text clause (None: browsing with filters and dates only)
+    # The first ``ranked_limit`` hits in the request's order, found by the search that counted them
+    # (``plan_query(rank=...)``); empty if none were asked for.
+    ranked: Ranked = ()
+    ranked_limit: int = 0
+
+    def top(self, limit: int, offset: int = 0) -> Ranked | None:
+        """Hits ``offset`` to ``offset + limit`` from the ranked prefix, or None if it does not hold them."""
+        if offset + limit <= self.ranked_limit or len(self.ranked) >= self.total:
+            return self.ranked[offset : offset + limit]
+        return None
 
 
 class EmptyQuery(QuerySyntaxError):
@@ -45,13 +58,15 @@ class EmptyQuery(QuerySyntaxError):
         super().__init__("الاستعلام لا يحوي كلمات للبحث عنها", "the query has no words to search for")
 
 
-def plan_query(request: SearchRequest, compiler: QueryCompiler) -> QueryPlan:
+def plan_query(request: SearchRequest, compiler: QueryCompiler, *, rank: int = 0) -> QueryPlan:
     """Parse → refuse text with no words → the query's dates within the request's → the request's
     outlet/author/section filters → compile → if "all words" found nothing among several, "any word".
 
     A blank query is browsing (every article, within the filters and dates); a query with text but
     no word to search for is an ``empty-query`` error, whoever asks. ``compiler`` carries the searcher
-    the plan is counted on; the caller pages with that same searcher."""
+    the plan is counted on; the caller pages with that same searcher. ``rank`` > 0 asks the counting
+    search for the first ``rank`` hits in the request's order too (``QueryPlan.top``): one pass over
+    the matches instead of two."""
     parsed = parse(request.q)
     if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
         raise EmptyQuery()
@@ -62,11 +77,11 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler) -> QueryPlan:
     )
     filters = facet_filters(request, compiler)
     compiled = compiler.compile(parsed, match=request.match, filters=filters)
-    total = count_matches(compiler.searcher, compiled.query)
+    total, ranked = count_and_rank(compiler.searcher, compiled.query, request.sort, rank)
     match, fallback = request.match, False
     if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
         compiled = compiler.compile(parsed, match="any", filters=filters)
-        total = count_matches(compiler.searcher, compiled.query)
+        total, ranked = count_and_rank(compiler.searcher, compiled.query, request.sort, rank)
         match, fallback = "any", True
     return QueryPlan(
         query=compiled.query,
@@ -77,7 +92,31 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler) -> QueryPlan:
         fallback=fallback,
         total=total,
         root=parsed.root,
+        ranked=ranked,
+        ranked_limit=rank,
     )
+
+
+def rank(
+    searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, limit: int, offset: int = 0
+) -> tantivy.SearchResult:
+    """One search for hits ``offset`` to ``offset + limit`` in ``sort`` order, counting all matches."""
+    if sort == "relevance":
+        return searcher.search(query, limit=limit, offset=offset, count=True)
+    order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
+    return searcher.search(
+        query, limit=limit, offset=offset, count=True, order_by_field="published", order=order
+    )
+
+
+def count_and_rank(
+    searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, limit: int
+) -> tuple[int, Ranked]:
+    """How many articles match, and the first ``limit`` of them in ``sort`` order (none if 0)."""
+    if limit <= 0:
+        return count_matches(searcher, query), ()
+    result = rank(searcher, query, sort, limit)
+    return result.count, tuple(result.hits)  # type: ignore[attr-defined]  # stubs lack SearchResult.count
 
 
 def facet_filters(request: SearchRequest, compiler: QueryCompiler) -> list[tantivy.Query]:
@@ -107,4 +146,4 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min((d for d in (a, b) if d), default=None)
 
 
-__all__ = ["EmptyQuery", "QueryPlan", "facet_filters", "plan_query"]
+__all__ = ["EmptyQuery", "QueryPlan", "count_and_rank", "facet_filters", "plan_query", "rank"]

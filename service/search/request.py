@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal, cast, get_args
 
@@ -45,7 +45,9 @@ class SearchRequest:
     snippets: bool = True
 
     def fingerprint(self) -> str:
-        data = asdict(self) | {"offset": 0, "limit": 0}
+        # the fields as they are (``asdict`` deep-copies every list, a tenth of a millisecond per search);
+        # the same JSON, so cursors signed before stay valid
+        data = {f.name: getattr(self, f.name) for f in fields(self)} | {"offset": 0, "limit": 0}
         return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
