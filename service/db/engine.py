@@ -135,6 +135,10 @@ class FairLock:
             self._changed.notify_all()
 
 
+# Execution option of a connection that runs one read-only statement (the search page's hits).
+SINGLE_STATEMENT = "arshif_single_statement"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -148,6 +152,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(SINGLE_STATEMENT, False):
+            return  # one SELECT reads one consistent state on its own: no BEGIN/ROLLBACK round trips
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

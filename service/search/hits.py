@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, func, select
 
 from service.db import Article, Database, Source
+from service.db.engine import SINGLE_STATEMENT
 
 _articles = Article.__table__
 _sources = Source.__table__
@@ -61,6 +62,7 @@ def hit_rows(db: Database, ids: Sequence[int], *, body: bool) -> Sequence[Row[An
     if not ids:
         return []
     with db.engine.connect() as connection:
+        connection.execution_options(**{SINGLE_STATEMENT: True})
         return connection.execute(_WITH_BODY if body else _WITHOUT_BODY, {"ids": list(ids)}).all()
 
 
