@@ -106,7 +106,7 @@ def serve(
 
     import uvicorn
 
-    from service.server.metrics import MULTIPROCESS_DIR
+    from service.settings import METRICS_DIR_ENV
 
     # Searching is CPU-bound Python: one process per core is what lets a second client be served while
     # the first one's query runs. The workers share the index files through the page cache.
@@ -118,9 +118,9 @@ def serve(
     settings = get_settings()
     _archive().close()
     with ExitStack() as cleanup:
-        if workers > 1 and not os.environ.get(MULTIPROCESS_DIR):
+        if workers > 1 and not os.environ.get(METRICS_DIR_ENV):
             # every worker writes its counters here, so that /metrics answers for the whole server
-            os.environ[MULTIPROCESS_DIR] = cleanup.enter_context(
+            os.environ[METRICS_DIR_ENV] = cleanup.enter_context(
                 tempfile.TemporaryDirectory(prefix="arshif-metrics-")
             )
         # Each worker builds its own app and index handle; the index lock keeps one writer at a time.

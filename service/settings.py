@@ -18,6 +18,10 @@ def _split_csv(value: object) -> object:
 
 CsvList = Annotated[list[str], NoDecode]
 
+# prometheus_client's own variable: where several worker processes of one server keep their metrics
+# (``arshif serve`` sets it; ``service.server.metrics`` reads them all from there).
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 class Settings(BaseSettings):
     """Every setting is an ``ARSHIF_<NAME>`` environment variable.

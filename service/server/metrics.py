@@ -12,7 +12,7 @@ import os
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+from service.settings import METRICS_DIR_ENV
 
 
 class Metrics:
@@ -66,7 +66,7 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """The text a scrape gets: this app's registry, or every worker's when they share a directory."""
-        if not os.environ.get(MULTIPROCESS_DIR):
+        if not os.environ.get(METRICS_DIR_ENV):
             return generate_latest(self.registry)
         merged = CollectorRegistry()
         MultiProcessCollector(merged)
