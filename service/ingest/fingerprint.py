@@ -75,7 +75,7 @@ def _word_ids(normalized: str) -> list[int]:
     """CRC32 of each word's UTF-8 (stable across runs and machines). The normalized text is words
     joined by single ASCII spaces, and no UTF-8 byte of a non-ASCII character is ASCII, so splitting
     the encoded text gives the encoded words; crc32 over bytes is cheaper than any per-word cache."""
-    return [zlib.crc32(word) for word in normalized.encode("utf-8").split()]
+    return list(map(zlib.crc32, normalized.encode("utf-8").split()))
 
 
 def _padded(ids: list[int]) -> list[int]:
@@ -111,6 +111,26 @@ def signature(body: str, *, normalized: str | None = None) -> np.ndarray:
     return minhash.hashvalues.astype(np.uint32)
 
 
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations for ``NUM_PERM`` and seed 1 (``MinHash._init_permutations``),
+    drawn here so the store need not import datasketch (over a second: it pulls in scipy) in every
+    process; a test checks they are the template's."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, datasketch's pre-mix before the affine permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
 def signatures(normalized: list[str]) -> list[np.ndarray]:
     """Many bodies' MinHashes with a few numpy passes per batch instead of several per body: the word
     ids of many bodies are laid end to end and mixed into shingles at once (the shingles that straddle
@@ -120,10 +140,7 @@ def signatures(normalized: list[str]) -> list[np.ndarray]:
     ``signature``), so signatures stored by any earlier version still compare."""
     if not normalized:
         return []
-    from datasketch.minhash import _fmix
-
-    _, template = _template()
-    a, b = (np.asarray(p, dtype=np.uint32)[:, None] for p in template.permutations)
+    a, b = (p[:, None] for p in _permutations())
     out: list[np.ndarray] = []
     start = 0
     while start < len(normalized):
@@ -146,7 +163,7 @@ def signatures(normalized: list[str]) -> list[np.ndarray]:
         inside = np.ones(len(words), dtype=bool)
         for k in range(1, SHINGLE):
             inside[firsts + lengths - k] = False
-        own = _fmix(mixed[inside[: len(mixed)]], 32)
+        own = _fmix32(mixed[inside[: len(mixed)]])
         permuted = a * own[None, :]
         permuted += b
         offsets = np.cumsum(counts) - counts

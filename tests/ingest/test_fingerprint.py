@@ -26,3 +26,11 @@ def test_batch_signatures_equal_datasketch_on_real_articles(tmp_path: Path) -> N
     for text, sig in zip(normalized, batch):
         assert np.array_equal(sig, fingerprint.signature("", normalized=text))
     assert fingerprint.signatures([]) == []
+
+
+def test_permutations_are_datasketchs() -> None:
+    """The store draws datasketch's permutations itself (importing datasketch costs over a second)."""
+    _, template = fingerprint._template()
+    a, b = fingerprint._permutations()
+    assert template.scheme == "affine32"
+    assert np.array_equal(a, template.permutations[0]) and np.array_equal(b, template.permutations[1])
