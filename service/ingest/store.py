@@ -27,10 +27,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.db import Article, ArticleBand, ArticleSignature, Source
@@ -44,6 +44,12 @@ EDITABLE_FIELDS = ("title", "body", "url", "author", "section", "published_at", 
 MAX_TITLE_CHARS = 2_000
 MAX_BODY_CHARS = 20_000_000
 CHUNK = 900  # SQLite bound-parameter budget per statement, with room to spare
+# Batch writes go through Core on the tables, not ORM bulk operations: the ORM's per-row bookkeeping
+# (and its bulk UPDATE, one statement per row) cost more than the SQL itself.
+ARTICLES, SIGNATURES, BANDS = (cast(Table, m.__table__) for m in (Article, ArticleSignature, ArticleBand))
+_SET_CLUSTER = (
+    update(ARTICLES).where(ARTICLES.c.id == bindparam("article")).values(cluster_id=bindparam("cluster"))
+)
 
 
 @dataclass
@@ -418,11 +424,11 @@ class ArticleWriter:
         changed = [p for p in planned if p.result is None and p.existing is not None]
         if new:
             rows = [
-                {**p.values, "extra": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now}
+                {**p.values, "metadata": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now}
                 for p in new
             ]
             ids = self.session.scalars(
-                insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+                insert(ARTICLES).returning(ARTICLES.c.id, sort_by_parameter_order=True), rows
             ).all()
             for p, article_id in zip(new, ids):
                 p.result = WriteResult("added", article_id)
@@ -484,15 +490,16 @@ class ArticleWriter:
                 if score >= best_score and (best is None or score > best_score or other < best):
                     best, best_score = other, score
             cluster = known[best][1] if best is not None else article_id
-            assigned.append({"id": article_id, "cluster_id": cluster})
+            assigned.append({"article": article_id, "cluster": cluster})
             known[article_id] = (sig, cluster)
             for key in keys[article_id]:
                 buckets[key].add(article_id)
-        self.session.execute(update(Article), assigned)  # ORM bulk UPDATE by primary key
+        self.session.execute(_SET_CLUSTER, assigned)
         self.session.execute(
-            insert(ArticleSignature),
+            insert(SIGNATURES),
             [{"article_id": a, "minhash": fingerprint.to_bytes(s)} for a, s in signatures.items()],
         )
         self.session.execute(
-            insert(ArticleBand), [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)]
+            insert(BANDS),
+            [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)],
         )
