@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.db import Article, ArticleBand, ArticleSignature, Source
@@ -300,12 +300,18 @@ class ArticleWriter:
         ]
         by_key: dict[tuple[int | None, str | None], dict[str, Any]] = {}
         keyed = [p for p in planned if p.item.external_id]
-        pairs = list({(p.source_id, p.item.external_id) for p in keyed if p.source_id is not None})
-        for chunk in _chunks(pairs, CHUNK // 2):
-            for row in self.session.execute(
-                select(*columns).where(tuple_(Article.source_id, Article.external_id).in_(chunk))
-            ):
-                by_key[(row.source_id, row.external_id)] = row._asdict()
+        # One query per source, ``source_id = ? AND external_id IN (...)``: a probe of the unique index
+        # per id. (A row-value ``(source_id, external_id) IN (...)`` made SQLite scan the whole table,
+        # so each batch cost more the larger the archive grew.)
+        by_source: dict[int, set[str]] = defaultdict(set)
+        for p in keyed:
+            if p.source_id is not None and p.item.external_id:
+                by_source[p.source_id].add(p.item.external_id)
+        for source_id, external_ids in by_source.items():
+            for chunk in _chunks(sorted(external_ids)):
+                query = select(*columns).where(Article.source_id == source_id, Article.external_id.in_(chunk))
+                for row in self.session.execute(query):
+                    by_key[(row.source_id, row.external_id)] = row._asdict()
         sourceless = list({p.item.external_id for p in keyed if p.source_id is None})
         for ids in _chunks(sourceless):
             query = select(*columns).where(Article.source_id.is_(None), Article.external_id.in_(ids))
