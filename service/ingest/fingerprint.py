@@ -12,6 +12,7 @@ import re
 import struct
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -169,6 +170,21 @@ def signatures(normalized: list[str]) -> list[np.ndarray]:
         offsets = np.cumsum(counts) - counts
         out.extend(np.minimum.reduceat(permuted, offsets, axis=1).T.copy())
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """What the store needs of a body to match and cluster it, computed where the record is parsed
+    (``service.ingest.reader``) so the process that writes only has to write."""
+
+    content_hash: str
+    signature: np.ndarray
+
+
+def fingerprints(bodies: list[str]) -> list[Fingerprint]:
+    """Content hashes and MinHash signatures of many bodies, the signatures in one batch."""
+    normalized = [normalized_text(body) for body in bodies]
+    return [Fingerprint(content_hash_of(text), sig) for text, sig in zip(normalized, signatures(normalized))]
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

@@ -22,6 +22,7 @@ from service.db import IngestRun
 from service.db.models import utcnow
 from service.ingest.budget import IngestStopped
 from service.ingest.formats import ParsedArticle, RecordFailure
+from service.ingest.reader import Fingerprinted
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord, WriteResult
 from service.settings import Settings
 
@@ -74,6 +75,7 @@ def to_input(parsed: ParsedArticle) -> ArticleInput:
         published_at=parsed.published_at,
         language=parsed.language,
         metadata=parsed.metadata or None,
+        fingerprint=parsed.fingerprint if isinstance(parsed, Fingerprinted) else None,
     )
 
 

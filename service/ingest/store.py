@@ -37,6 +37,7 @@ from service.db import Article, ArticleBand, ArticleSignature, Source
 from service.db.models import utcnow
 from service.db.outbox import record_changes
 from service.ingest import fingerprint
+from service.ingest.fingerprint import Fingerprint
 from service.ingest.formats.dates import as_utc
 from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
 
@@ -66,6 +67,7 @@ class ArticleInput:
     published_at: datetime | None = None
     language: str | None = None
     metadata: dict[str, Any] | None = None
+    fingerprint: Fingerprint | None = None  # of ``body``, when a bulk reader computed it; else computed here
 
 
 class RejectedRecord(Exception):
@@ -136,8 +138,9 @@ FIELD_LIMITS: dict[str, int | None] = {
 class _Planned:
     item: ArticleInput
     source_id: int | None
-    normalized: str
+    normalized: str | None  # None when the signature came with the record
     digest: str
+    signature: np.ndarray | None = None
     existing: dict[str, Any] | None = None
     result: WriteResult | RejectedRecord | None = None
     copy_of: _Planned | None = None  # the same record, given earlier in the same batch
@@ -211,10 +214,14 @@ class ArticleWriter:
             except RejectedRecord as exc:
                 results[i] = exc
                 continue
-            normalized = fingerprint.normalized_text(item.body)
-            plan = _Planned(
-                item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
-            )
+            given = item.fingerprint
+            if given is not None:
+                plan = _Planned(item, self.source_id(item.source), None, given.content_hash, given.signature)
+            else:
+                normalized = fingerprint.normalized_text(item.body)
+                plan = _Planned(
+                    item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
+                )
             planned.append(plan)
         self._find_existing(planned)
         self._decide(planned)
@@ -445,9 +452,10 @@ class ArticleWriter:
         rehash = [p for p in changed if "content_hash" in p.values]
         self._forget_signatures([p.existing_id for p in rehash])
         fresh = new + rehash
-        fresh_signatures = fingerprint.signatures([p.normalized for p in fresh])
-        signatures = dict(zip([p.written_id for p in fresh], fresh_signatures))
-        self._cluster(signatures)
+        unsigned = [p for p in fresh if p.signature is None]
+        for p, sig in zip(unsigned, fingerprint.signatures([p.normalized or "" for p in unsigned])):
+            p.signature = sig
+        self._cluster({p.written_id: p.signature for p in fresh if p.signature is not None})
         for p in planned:
             if (
                 p.copy_of is not None
