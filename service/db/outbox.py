@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import psycopg
-from sqlalchemy import Connection, insert, make_url, text
+from sqlalchemy import Connection, Table, insert, make_url, text
 from sqlalchemy.orm import Session
 
 from service.db.engine import note_changes
@@ -46,7 +47,9 @@ def record_changes(session: Session | Connection, ids: Iterable[int], op: str = 
     if dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
         session.execute(text(f"NOTIFY {CHANNEL}"))
-    session.execute(insert(Change), rows)
+    session.execute(
+        insert(cast(Table, Change.__table__)), rows
+    )  # Core executemany: no ORM bookkeeping per row
 
 
 def libpq_conninfo(sqlalchemy_url: str) -> str:

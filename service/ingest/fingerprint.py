@@ -12,7 +12,9 @@ import re
 import struct
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,13 +68,30 @@ def record_hash(
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
+_MIX = np.uint32(0x9E3779B1)
+CHUNK_SHINGLES = 1 << 13  # shingles per numpy pass: 60 × 4 bytes each, a 2 MB work array that stays in cache
+
+
+def _word_ids(normalized: str) -> list[int]:
+    """CRC32 of each word's UTF-8 (stable across runs and machines). The normalized text is words
+    joined by single ASCII spaces, and no UTF-8 byte of a non-ASCII character is ASCII, so splitting
+    the encoded text gives the encoded words; crc32 over bytes is cheaper than any per-word cache."""
+    return list(map(zlib.crc32, normalized.encode("utf-8").split()))
+
+
+def _padded(ids: list[int]) -> list[int]:
+    """A body shorter than SHINGLE words is one shingle, its words followed by zeros."""
+    return ids + [0] * (SHINGLE - len(ids)) if len(ids) < SHINGLE else ids
+
+
 @lru_cache(maxsize=500_000)
 def _word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
 
 def _shingle_hashes(words: list[str]) -> np.ndarray:
-    """32-bit hashes of every run of SHINGLE words, mixed in numpy from per-word CRC32s (stable across runs)."""
+    """32-bit hashes of every run of SHINGLE words, mixed in numpy from per-word CRC32s (stable across runs).
+    One body at a time, for ``signature``, the reference that ``signatures`` is tested against."""
     ids = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     if len(ids) < SHINGLE:
         ids = np.concatenate([ids, np.zeros(SHINGLE - len(ids), dtype=np.uint64)])
@@ -93,23 +112,79 @@ def signature(body: str, *, normalized: str | None = None) -> np.ndarray:
     return minhash.hashvalues.astype(np.uint32)
 
 
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations for ``NUM_PERM`` and seed 1 (``MinHash._init_permutations``),
+    drawn here so the store need not import datasketch (over a second: it pulls in scipy) in every
+    process; a test checks they are the template's."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, datasketch's pre-mix before the affine permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
 def signatures(normalized: list[str]) -> list[np.ndarray]:
-    """Many bodies' MinHashes in one numpy pass: datasketch's affine32 scheme (its permutations and
-    its MurmurHash3 pre-mix) applied to all shingles of a batch at once, then a min per document.
-    The test suite checks the results are identical to ``signature``."""
+    """Many bodies' MinHashes with a few numpy passes per batch instead of several per body: the word
+    ids of many bodies are laid end to end and mixed into shingles at once (the shingles that straddle
+    two bodies are dropped), then datasketch's affine32 scheme (its MurmurHash3 pre-mix and its
+    permutations ``a·h + b mod 2³²``) is applied as a (permutation × shingle) array, and a min per body
+    is taken along the rows. The values are datasketch's own (the test suite checks them against
+    ``signature``), so signatures stored by any earlier version still compare."""
     if not normalized:
         return []
-    from datasketch.minhash import _fmix
-
-    _, template = _template()
-    a, b = template.permutations
+    a, b = (p[:, None] for p in _permutations())
     out: list[np.ndarray] = []
-    for start in range(0, len(normalized), 256):  # bounded memory: 256 docs × shingles × 60 × 4 bytes
-        chunk = [_shingle_hashes(text.split()).astype(np.uint32) for text in normalized[start : start + 256]]
-        permuted = _fmix(np.concatenate(chunk), 32)[:, None] * a + b
-        offsets = np.cumsum([0] + [len(h) for h in chunk[:-1]])
-        out.extend(np.minimum.reduceat(permuted, offsets, axis=0).astype(np.uint32))
+    start = 0
+    while start < len(normalized):
+        bodies: list[list[int]] = []
+        shingles = 0
+        while start < len(normalized) and (not bodies or shingles < CHUNK_SHINGLES):
+            ids = _padded(_word_ids(normalized[start]))
+            bodies.append(ids)
+            shingles += len(ids) - SHINGLE + 1
+            start += 1
+        lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
+        words = np.fromiter(chain.from_iterable(bodies), dtype=np.uint32, count=int(lengths.sum()))
+        mixed = np.zeros(len(words) - SHINGLE + 1, dtype=np.uint32)
+        for k in range(SHINGLE):
+            mixed *= _MIX
+            mixed += words[k : len(words) - SHINGLE + 1 + k]
+        # body i's shingles start where its words start; the last SHINGLE-1 of each straddle the next
+        counts = lengths - SHINGLE + 1
+        firsts = np.cumsum(lengths) - lengths
+        inside = np.ones(len(words), dtype=bool)
+        for k in range(1, SHINGLE):
+            inside[firsts + lengths - k] = False
+        own = _fmix32(mixed[inside[: len(mixed)]])
+        permuted = a * own[None, :]
+        permuted += b
+        offsets = np.cumsum(counts) - counts
+        out.extend(np.minimum.reduceat(permuted, offsets, axis=1).T.copy())
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """What the store needs of a body to match and cluster it, computed where the record is parsed
+    (``service.ingest.reader``) so the process that writes only has to write."""
+
+    content_hash: str
+    signature: np.ndarray
+
+
+def fingerprints(bodies: list[str]) -> list[Fingerprint]:
+    """Content hashes and MinHash signatures of many bodies, the signatures in one batch."""
+    normalized = [normalized_text(body) for body in bodies]
+    return [Fingerprint(content_hash_of(text), sig) for text, sig in zip(normalized, signatures(normalized))]
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -22,14 +23,25 @@ from service.db import IngestRun
 from service.db.models import utcnow
 from service.ingest.budget import IngestStopped
 from service.ingest.formats import ParsedArticle, RecordFailure
+from service.ingest.reader import Fingerprinted
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord, WriteResult
 from service.settings import Settings
 
 BATCH_SIZE = 500
-FOLLOW_BATCH = 250
-# A bulk run stores faster than it can index; it waits while this many changes are still unindexed,
-# so everything committed (by the run or by anyone else) is searchable about a second later.
-MAX_PENDING = 500
+# The follower commits the index once per FOLLOW_BATCH changes, or once FOLLOW_WAIT_S has passed with
+# fewer pending: every tantivy commit writes and syncs new segment files and later merges them, so on
+# the real corpus commits of 250 cost about 60% more indexing CPU than commits of 2,500.
+FOLLOW_BATCH = 2_500
+FOLLOW_WAIT_S = 1.0
+# A bulk run can store faster than it indexes; it waits while this many changes are still unindexed,
+# so everything committed (by the run or by anyone else) is searchable a second or two later.
+MAX_PENDING = 2 * FOLLOW_BATCH
+# A bulk run's SQLite connection (the CLI's own process): a page cache that holds the LSH band and hash
+# indexes' hot pages (each batch inserts ~6,000 band keys at random places), and checkpoints every
+# ~80 MB of WAL instead of every 4 MB, so a page rewritten by several batches is copied back once.
+# On 30,000 scale-up articles into a 270,000-article archive: commit time 9.6 -> 7.8 s, system CPU
+# 13.0 -> 9.6 s. Never set on a server's connections (``sync_each_batch`` runs).
+BULK_PRAGMAS = ("cache_size=-262144", "wal_autocheckpoint=20000")
 log = logging.getLogger("arshif.ingest")
 OUTCOME_FIELDS = {"added": "added", "updated": "updated", "unchanged": "unchanged", "duplicate": "duplicates"}
 
@@ -70,6 +82,7 @@ def to_input(parsed: ParsedArticle) -> ArticleInput:
         published_at=parsed.published_at,
         language=parsed.language,
         metadata=parsed.metadata or None,
+        fingerprint=parsed.fingerprint if isinstance(parsed, Fingerprinted) else None,
     )
 
 
@@ -77,8 +90,18 @@ def _follow(settings: Settings, parent: Connection) -> None:
     """Runs in a second process during a bulk ingest: analyzes and indexes what the first one stores.
     It stops when the parent says so or dies (the pipe then reads as closed), never lingering."""
     archive = Archive(settings)
+    last_commit = time.monotonic()
     while True:
-        if not archive.index.sync(archive.db, max_batches=1, batch=FOLLOW_BATCH) and parent.poll(0.05):
+        stopping = parent.poll(0.05)
+        if (
+            not stopping
+            and archive.index.pending(archive.db) < FOLLOW_BATCH
+            and time.monotonic() - last_commit < FOLLOW_WAIT_S
+        ):
+            continue
+        if archive.index.sync(archive.db, max_batches=1, batch=FOLLOW_BATCH):
+            last_commit = time.monotonic()
+        elif stopping:
             break
     archive.close()
 
@@ -133,7 +156,7 @@ def ingest(
 
     def flush() -> None:
         if batch:
-            _write_batch(archive, batch, summary)
+            _write_batch(archive, batch, summary, bulk=not sync_each_batch)
             batch.clear()
             if sync_each_batch:
                 archive.index.sync(archive.db)
@@ -181,12 +204,20 @@ def _finish(archive: Archive, summary: IngestSummary, flush: Callable[[], None],
     _record_run(archive, summary)
 
 
-def _write_batch(archive: Archive, batch: list[ParsedArticle], summary: IngestSummary) -> None:
+def _write_batch(
+    archive: Archive, batch: list[ParsedArticle], summary: IngestSummary, *, bulk: bool = False
+) -> None:
     """One transaction for the batch (replanned if a concurrent writer won a race); if the database
     still refuses it, redo it record by record so only the offending records fail."""
 
     def store(items: list[ParsedArticle]) -> Callable[[Session], list[WriteResult | RejectedRecord]]:
-        return lambda session: ArticleWriter(session).upsert_many([to_input(p) for p in items])
+        def work(session: Session) -> list[WriteResult | RejectedRecord]:
+            if bulk and session.get_bind().dialect.name == "sqlite":
+                for pragma in BULK_PRAGMAS:
+                    session.execute(text(f"PRAGMA {pragma}"))
+            return ArticleWriter(session).upsert_many([to_input(p) for p in items])
+
+        return work
 
     try:
         results = archive.db.write(store(batch))

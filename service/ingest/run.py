@@ -24,6 +24,7 @@ from service.errors import ArshifError
 from service.ingest.formats import ParsedArticle, RecordFailure, parse_stream
 from service.ingest.formats.streams import WriteableBuffer
 from service.ingest.pipeline import IngestSummary, background_indexer, ingest
+from service.ingest.reader import read_in_background, worth_a_reader
 
 
 class ReadsInto(Protocol):
@@ -105,10 +106,14 @@ def run_ingest(archive: Archive, paths: list[str], *, progress: bool, console: C
             if count[0] % 200 == 0:
                 bar.update(task, records=count[0])
 
+        def on_bytes(n: int) -> None:
+            bar.advance(task, n)
+
+        parsed = read_in_background(inputs, on_bytes) if worth_a_reader(inputs) else records(inputs, on_bytes)
         with background_indexer(archive):
             summary = ingest(
                 archive,
-                records(inputs, lambda n: bar.advance(task, n)),
+                parsed,
                 inputs=[str(p) for p in inputs],
                 on_record=on_record,
                 sync_each_batch=False,

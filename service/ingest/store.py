@@ -27,16 +27,17 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.db import Article, ArticleBand, ArticleSignature, Source
 from service.db.models import utcnow
 from service.db.outbox import record_changes
 from service.ingest import fingerprint
+from service.ingest.fingerprint import Fingerprint
 from service.ingest.formats.dates import as_utc
 from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
 
@@ -44,6 +45,12 @@ EDITABLE_FIELDS = ("title", "body", "url", "author", "section", "published_at", 
 MAX_TITLE_CHARS = 2_000
 MAX_BODY_CHARS = 20_000_000
 CHUNK = 900  # SQLite bound-parameter budget per statement, with room to spare
+# Batch writes go through Core on the tables, not ORM bulk operations: the ORM's per-row bookkeeping
+# (and its bulk UPDATE, one statement per row) cost more than the SQL itself.
+ARTICLES, SIGNATURES, BANDS = (cast(Table, m.__table__) for m in (Article, ArticleSignature, ArticleBand))
+_SET_CLUSTER = (
+    update(ARTICLES).where(ARTICLES.c.id == bindparam("article")).values(cluster_id=bindparam("cluster"))
+)
 
 
 @dataclass
@@ -60,6 +67,7 @@ class ArticleInput:
     published_at: datetime | None = None
     language: str | None = None
     metadata: dict[str, Any] | None = None
+    fingerprint: Fingerprint | None = None  # of ``body``, when a bulk reader computed it; else computed here
 
 
 class RejectedRecord(Exception):
@@ -130,8 +138,9 @@ FIELD_LIMITS: dict[str, int | None] = {
 class _Planned:
     item: ArticleInput
     source_id: int | None
-    normalized: str
+    normalized: str | None  # None when the signature came with the record
     digest: str
+    signature: np.ndarray | None = None
     existing: dict[str, Any] | None = None
     result: WriteResult | RejectedRecord | None = None
     copy_of: _Planned | None = None  # the same record, given earlier in the same batch
@@ -205,10 +214,14 @@ class ArticleWriter:
             except RejectedRecord as exc:
                 results[i] = exc
                 continue
-            normalized = fingerprint.normalized_text(item.body)
-            plan = _Planned(
-                item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
-            )
+            given = item.fingerprint
+            if given is not None:
+                plan = _Planned(item, self.source_id(item.source), None, given.content_hash, given.signature)
+            else:
+                normalized = fingerprint.normalized_text(item.body)
+                plan = _Planned(
+                    item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
+                )
             planned.append(plan)
         self._find_existing(planned)
         self._decide(planned)
@@ -294,12 +307,18 @@ class ArticleWriter:
         ]
         by_key: dict[tuple[int | None, str | None], dict[str, Any]] = {}
         keyed = [p for p in planned if p.item.external_id]
-        pairs = list({(p.source_id, p.item.external_id) for p in keyed if p.source_id is not None})
-        for chunk in _chunks(pairs, CHUNK // 2):
-            for row in self.session.execute(
-                select(*columns).where(tuple_(Article.source_id, Article.external_id).in_(chunk))
-            ):
-                by_key[(row.source_id, row.external_id)] = row._asdict()
+        # One query per source, ``source_id = ? AND external_id IN (...)``: a probe of the unique index
+        # per id. (A row-value ``(source_id, external_id) IN (...)`` made SQLite scan the whole table,
+        # so each batch cost more the larger the archive grew.)
+        by_source: dict[int, set[str]] = defaultdict(set)
+        for p in keyed:
+            if p.source_id is not None and p.item.external_id:
+                by_source[p.source_id].add(p.item.external_id)
+        for source_id, external_ids in by_source.items():
+            for chunk in _chunks(sorted(external_ids)):
+                query = select(*columns).where(Article.source_id == source_id, Article.external_id.in_(chunk))
+                for row in self.session.execute(query):
+                    by_key[(row.source_id, row.external_id)] = row._asdict()
         sourceless = list({p.item.external_id for p in keyed if p.source_id is None})
         for ids in _chunks(sourceless):
             query = select(*columns).where(Article.source_id.is_(None), Article.external_id.in_(ids))
@@ -418,11 +437,11 @@ class ArticleWriter:
         changed = [p for p in planned if p.result is None and p.existing is not None]
         if new:
             rows = [
-                {**p.values, "extra": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now}
+                {**p.values, "metadata": dict(p.item.metadata or {}), "ingested_at": now, "updated_at": now}
                 for p in new
             ]
             ids = self.session.scalars(
-                insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+                insert(ARTICLES).returning(ARTICLES.c.id, sort_by_parameter_order=True), rows
             ).all()
             for p, article_id in zip(new, ids):
                 p.result = WriteResult("added", article_id)
@@ -433,9 +452,10 @@ class ArticleWriter:
         rehash = [p for p in changed if "content_hash" in p.values]
         self._forget_signatures([p.existing_id for p in rehash])
         fresh = new + rehash
-        fresh_signatures = fingerprint.signatures([p.normalized for p in fresh])
-        signatures = dict(zip([p.written_id for p in fresh], fresh_signatures))
-        self._cluster(signatures)
+        unsigned = [p for p in fresh if p.signature is None]
+        for p, sig in zip(unsigned, fingerprint.signatures([p.normalized or "" for p in unsigned])):
+            p.signature = sig
+        self._cluster({p.written_id: p.signature for p in fresh if p.signature is not None})
         for p in planned:
             if (
                 p.copy_of is not None
@@ -484,15 +504,16 @@ class ArticleWriter:
                 if score >= best_score and (best is None or score > best_score or other < best):
                     best, best_score = other, score
             cluster = known[best][1] if best is not None else article_id
-            assigned.append({"id": article_id, "cluster_id": cluster})
+            assigned.append({"article": article_id, "cluster": cluster})
             known[article_id] = (sig, cluster)
             for key in keys[article_id]:
                 buckets[key].add(article_id)
-        self.session.execute(update(Article), assigned)  # ORM bulk UPDATE by primary key
+        self.session.execute(_SET_CLUSTER, assigned)
         self.session.execute(
-            insert(ArticleSignature),
+            insert(SIGNATURES),
             [{"article_id": a, "minhash": fingerprint.to_bytes(s)} for a, s in signatures.items()],
         )
         self.session.execute(
-            insert(ArticleBand), [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)]
+            insert(BANDS),
+            [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)],
         )
