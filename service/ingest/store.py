@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.db import Article, ArticleBand, ArticleSignature, Source
@@ -172,6 +172,23 @@ class _Planned:
         """The id of the article the record was written to (only asked of added and updated records)."""
         assert isinstance(self.result, WriteResult)
         return self.result.article_id
+
+
+_BAND_MEMBERS = select(BANDS.c.key, BANDS.c.article_id).where(
+    BANDS.c.key.in_(bindparam("keys", expanding=True))
+)
+
+
+def _insert_tuples(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """One ``executemany`` of plain tuples on the driver: band rows come ~12 per article, and
+    SQLAlchemy's per-row parameter processing cost more than SQLite's inserts."""
+    if not rows:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marks = ", ".join([mark] * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 T = TypeVar("T")
@@ -478,10 +495,9 @@ class ArticleWriter:
         keys = {article_id: fingerprint.band_keys(sig) for article_id, sig in signatures.items()}
         buckets: dict[int, set[int]] = defaultdict(set)
         all_keys = list({k for ks in keys.values() for k in ks})
+        connection = self.session.connection()
         for chunk in _chunks(all_keys):
-            for key, other in self.session.execute(
-                select(ArticleBand.key, ArticleBand.article_id).where(ArticleBand.key.in_(chunk))
-            ):
+            for key, other in connection.execute(_BAND_MEMBERS, {"keys": chunk}):
                 buckets[key].add(other)
         candidates = {other for group in buckets.values() for other in group} - set(signatures)
         known: dict[int, tuple[np.ndarray, int]] = {}
@@ -513,7 +529,6 @@ class ArticleWriter:
             insert(SIGNATURES),
             [{"article_id": a, "minhash": fingerprint.to_bytes(s)} for a, s in signatures.items()],
         )
-        self.session.execute(
-            insert(BANDS),
-            [{"key": key, "article_id": a} for a, ks in keys.items() for key in set(ks)],
+        _insert_tuples(
+            connection, BANDS, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in set(ks)]
         )

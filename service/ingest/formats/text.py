@@ -13,10 +13,13 @@ import unicodedata
 # C0 and C1 control characters except the ones str.splitlines()/str.split() already treat as
 # whitespace or line breaks (\t \n \v \f \r \x1c-\x1f \x85).
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_ARABIC_LETTER = re.compile(
+_ARABIC_LETTER_CLASS = (
     r"[\u0621-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]"
 )
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_ARABIC_LETTER = re.compile(_ARABIC_LETTER_CLASS)
+# Runs of letters, not single letters, for counting: the same counts from ~5x fewer matches.
+_ARABIC_LETTERS = re.compile(_ARABIC_LETTER_CLASS + "+")
+_LATIN_LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 LANGUAGE_SAMPLE_CHARS = 1500
 ARABIC_SHARE_FOR_AR = 0.5
 
@@ -63,8 +66,8 @@ def tidy_inline(text: str) -> tuple[str, int]:
 def arabic_share(text: str) -> float | None:
     """Share of Arabic letters among Arabic + Latin letters in a sample; None if there are none."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    arabic = _ARABIC_LETTER.subn("", sample)[1]
-    latin = _LATIN_LETTER.subn("", sample)[1]
+    arabic = sum(map(len, _ARABIC_LETTERS.findall(sample)))
+    latin = sum(map(len, _LATIN_LETTERS.findall(sample)))
     if arabic + latin == 0:
         return None
     return arabic / (arabic + latin)
