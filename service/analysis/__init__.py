@@ -7,11 +7,19 @@ and ``stem`` (light stem, so bare words match every inflection). See docs/analys
     analyze_query_word(word) -> list[Token] the same for query terms
     normalize(word) -> str                 exact form
     stem(exact) -> str                     stem form from an exact form
+    set_cache_limit(n)                     distinct spellings kept analysed (a bulk indexer keeps more)
     STOPWORDS                              exact forms, for query time only
     ANALYZER_VERSION                       stored in the index; bump whenever produced terms change
 """
 
-from service.analysis.pipeline import Token, analyze, analyze_query_word, index_terms, normalize
+from service.analysis.pipeline import (
+    Token,
+    analyze,
+    analyze_query_word,
+    index_terms,
+    normalize,
+    set_cache_limit,
+)
 from service.analysis.stemmer import stem
 from service.analysis.stopwords import STOPWORDS
 
@@ -25,5 +33,6 @@ __all__ = [
     "analyze_query_word",
     "index_terms",
     "normalize",
+    "set_cache_limit",
     "stem",
 ]

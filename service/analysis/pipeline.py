@@ -27,8 +27,16 @@ from service.analysis.tokenizer import SPLIT_RE, TOKEN_RE, char_classes, is_arab
 from service.analysis.unicode import CLEAN_TABLE, clean
 
 # Distinct raw spellings kept (~250 bytes each). The whole 70k-article corpus has ~410k, but the 200k
-# most recent cover nearly every token of running text; on overflow the cache starts afresh.
+# most recent cover nearly every token of running text; on overflow the cache starts afresh. A bulk
+# indexer, which sees every spelling of an archive, keeps more (``set_cache_limit``).
 CACHE_LIMIT = 200_000
+
+
+def set_cache_limit(limit: int) -> None:
+    """How many distinct spellings this process keeps analysed: a process that indexes a whole corpus
+    pays ~10 µs to analyse a spelling again each time a full cache starts afresh."""
+    global CACHE_LIMIT
+    CACHE_LIMIT = limit
 
 
 class Token(NamedTuple):
