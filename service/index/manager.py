@@ -119,6 +119,14 @@ class SearchIndex:
             self._meta_seen = meta
             self._state += 1
 
+    def _follow_current(self) -> None:
+        """Open the generation CURRENT names if another process swapped one in (a rebuild, a reindex):
+        a writer must never commit to a generation that is being deleted. Called under the writer lock."""
+        current = self._read_current()
+        if current is not None and current != self._generation and (self.root / current).is_dir():
+            with self._local:
+                self._open(current)
+
     def ensure(self) -> None:
         """Open the live generation, creating an empty one on first use."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -226,11 +234,12 @@ class SearchIndex:
     def sync(self, db: Database, *, max_batches: int | None = None, batch: int = SYNC_BATCH) -> int:
         """Apply every change after the watermark; returns how many changes were applied."""
         self.ensure()
-        if not self.is_current:
-            log.warning("index built by another analyzer version; not syncing until `arshif reindex`")
-            return 0
         applied = 0
         with self._lock:
+            self._follow_current()
+            if not self.is_current:
+                log.warning("index built by another analyzer version; not syncing until `arshif reindex`")
+                return 0
             path = self.path
             meta = self._read_meta(path)
             batches = 0
@@ -280,14 +289,19 @@ class SearchIndex:
         return count
 
     def reconcile(self, db: Database) -> dict[str, int]:
-        """Start-up check: apply pending changes, then make sure ids agree with the database."""
+        """Start-up check: apply pending changes, then make sure ids agree with the database.
+
+        Decided and, if need be, rebuilt under the writer lock: the worker processes of one server
+        start together, and one builds while the others wait and then find the index built."""
         self.ensure()
-        meta, head = self.meta, _max_seq(db)
-        brand_new = meta.applied_seq == 0 and head > 0 and self.num_docs() == 0
-        if not self.is_current or meta.applied_seq > head or brand_new:
-            # Another analyzer, an index from the future (the database was restored), or a new node
-            # joining a populated database: build from the articles rather than replay every change.
-            return {"rebuilt": self.rebuild(db), "applied": 0, "repaired": 0}
+        with self._lock:
+            self._follow_current()
+            meta, head = self.meta, _max_seq(db)
+            brand_new = meta.applied_seq == 0 and head > 0 and self.num_docs() == 0
+            if not self.is_current or meta.applied_seq > head or brand_new:
+                # Another analyzer, an index from the future (the database was restored), or a new node
+                # joining a populated database: build from the articles rather than replay every change.
+                return {"rebuilt": self.rebuild(db), "applied": 0, "repaired": 0}
         applied = self.sync(db)
         repaired = 0
         if self.num_docs() != article_count(db):

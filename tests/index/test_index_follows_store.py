@@ -135,3 +135,52 @@ def test_batch_minhash_equals_datasketch() -> None:
     batch = fingerprint.signatures([fingerprint.normalized_text(t) for t in texts])
     for text, sig in zip(texts, batch):
         assert np.array_equal(sig, fingerprint.signature(text))
+
+
+def _all_at_once(work, handles: list[SearchIndex]) -> list[BaseException]:
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(handles))
+
+    def run(handle: SearchIndex) -> None:
+        try:
+            handle.ensure()
+            start.wait()
+            work(handle)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(h,)) for h in handles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_workers_starting_together_on_a_new_node_build_the_index_once(archive) -> None:
+    """The worker processes of `arshif serve` start at once on a node that has no index yet: one
+    builds it, the others wait and find it built (they once built two and deleted each other's)."""
+    with archive.db.writing() as session:
+        from service.ingest.store import ArticleInput
+
+        ArticleWriter(session).upsert_many(
+            [ArticleInput(body=f"خبر رقم {i} من دير الزور") for i in range(400)]
+        )
+    node = archive.settings.index_dir.parent / "new-node-index"
+    handles = [SearchIndex(node) for _ in range(3)]
+    reports: list[dict[str, int]] = []
+    errors = _all_at_once(lambda h: reports.append(h.reconcile(archive.db)), handles)
+    assert not errors
+    assert sorted(r["rebuilt"] for r in reports) == [0, 0, 400]
+    assert [p.name for p in node.glob("g*")] == [handles[0].path.name]
+    assert all(h.num_docs() == 400 for h in handles)
+
+
+def test_a_writer_follows_a_generation_another_process_swapped_in(archive) -> None:
+    add_articles(archive, {"body": "مقال أول"})
+    worker = SearchIndex(archive.settings.index_dir)
+    worker.ensure()
+    archive.index.rebuild(archive.db)  # `arshif reindex` in another process: the old generation goes
+    add_articles(archive, {"body": "مقال ثان"})
+    assert worker.sync(archive.db) >= 0  # commits to the live generation, not the deleted one
+    assert worker.path == archive.index.path
