@@ -106,7 +106,7 @@ def serve(
 
     import uvicorn
 
-    from service.settings import METRICS_DIR_ENV
+    from service.settings import METRICS_DIR_ENV, SUPERVISOR_ENV
 
     # Searching is CPU-bound Python: one process per core is what lets a second client be served while
     # the first one's query runs. The workers share the index files through the page cache.
@@ -114,6 +114,7 @@ def serve(
     # The app answers only its allowed Host names; the address it listens on is one of them. The
     # environment carries it to every worker process.
     os.environ["ARSHIF_BIND_HOST"] = host
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
     get_settings.cache_clear()
     settings = get_settings()
     _archive().close()

@@ -21,6 +21,8 @@ CsvList = Annotated[list[str], NoDecode]
 # prometheus_client's own variable: where several worker processes of one server keep their metrics
 # (``arshif serve`` sets it; ``service.server.metrics`` reads them all from there).
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# The process id of ``arshif serve``'s supervisor, for its worker processes (set by the CLI).
+SUPERVISOR_ENV = "ARSHIF_SUPERVISOR_PID"
 
 
 class Settings(BaseSettings):

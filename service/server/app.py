@@ -4,7 +4,11 @@ The one module that imports both ``service.api`` and ``service.web``: it compose
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,7 +31,7 @@ from service.server.indexer import IndexFollower
 from service.server.metrics import Metrics
 from service.server.middleware import ArshifMiddleware, BodyTooLarge, too_large
 from service.server.problems import problem
-from service.settings import Settings, get_settings
+from service.settings import SUPERVISOR_ENV, Settings, get_settings
 from service.web import STATIC_DIR, pages
 
 log = logging.getLogger("arshif")
@@ -125,8 +129,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     # Unhandled exceptions are answered by ArshifMiddleware (with the security headers).
 
 
+def _end_with_the_supervisor() -> None:
+    """A worker of ``arshif serve --workers N`` ends when its supervisor does, however that dies
+    (SIGKILL, the OOM killer): left alone it would go on serving and holding the index writer lock."""
+    supervisor = os.environ.get(SUPERVISOR_ENV)
+    if not supervisor or not sys.platform.startswith("linux") or os.getpid() == int(supervisor):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != int(supervisor):  # already gone before the request above took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    _end_with_the_supervisor()
     configure_logging(settings.log_level)
     archive = Archive(settings)
     search_service = SearchService(archive)
