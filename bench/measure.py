@@ -116,27 +116,32 @@ class TreeMemory:
 def tree_rss(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM summed over a process and its descendants (one process: its own figures), and
     Pss: the same sum with each shared page (the index files every worker maps) counted once."""
-    out = {"VmRSS": 0, "VmHWM": 0, "Pss": 0, "processes": 0}
+    out = {"VmRSS": 0, "VmHWM": 0, "Pss": 0, "Pss_Anon": 0, "Pss_File": 0, "processes": 0}
     for p in _tree(pid):
         st = _status(p)
         if st:
             out["VmRSS"] += st.get("VmRSS", 0)
             out["VmHWM"] += st.get("VmHWM", 0)
-            out["Pss"] += _pss(p)
+            for key, value in _pss(p).items():
+                out[key] += value
             out["processes"] += 1
     return out
 
 
-def _pss(pid: int) -> int:
-    """Proportional set size in bytes (/proc/PID/smaps_rollup), 0 if the process is gone."""
+def _pss(pid: int) -> dict[str, int]:
+    """Proportional set size in bytes (/proc/PID/smaps_rollup), whole and split into private memory
+    (Pss_Anon: the Python heap) and mapped files (Pss_File: the index pages, the kernel's page cache,
+    which it can drop under pressure); empty if the process is gone."""
+    out = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
+                key = line.split(":", 1)[0]
+                if key in ("Pss", "Pss_Anon", "Pss_File"):
+                    out[key] = int(line.split()[1]) * 1024
     except OSError:
         pass
-    return 0
+    return out
 
 
 def cpu_seconds(pid: int | None = None) -> float:

@@ -143,7 +143,8 @@ def targets(results: dict) -> list[dict]:
             1024,
             "MiB",
             scope_big + "; peak RSS summed over the server's processes, after the load runs",
-            f"peak {mb(hwm)} summed (proportional, shared index pages counted once: {mb(pss)})",
+            f"peak {mb(hwm)} summed; {mb(pss)} with shared index pages counted once, of which "
+            f"{mb(memory.get('Pss_Anon', 0))} private",
         )
 
     analysis = results.get("analysis", {})
@@ -450,8 +451,15 @@ def markdown(results: dict) -> str:
     for name, h in results["http"].items():
         out.append("")
         out.append(
-            f"Server memory on {name}: {mb(h['ready_rss'].get('VmRSS', 0))} resident when ready, "
-            f"{mb(h['rss'].get('VmRSS', 0))} after the load runs, peak {mb(h['rss'].get('VmHWM', 0))}."
+            f"Server memory on {name} ({h['rss'].get('processes', 0)} processes: the supervisor, "
+            f"{h.get('workers', 1)} workers, multiprocessing's resource tracker): "
+            f"{mb(h['ready_rss'].get('VmRSS', 0))} resident when ready, "
+            f"{mb(h['rss'].get('VmRSS', 0))} after the load runs, peak {mb(h['rss'].get('VmHWM', 0))}, "
+            "each sum counting the index pages every worker maps once per worker. Counted once "
+            f"(proportional set size) after the load: {mb(h['rss'].get('Pss', 0))}, of which "
+            f"{mb(h['rss'].get('Pss_Anon', 0))} private memory (Python heaps) and "
+            f"{mb(h['rss'].get('Pss_File', 0))} mapped index files (the kernel's page cache, shared "
+            "by the workers and dropped under memory pressure)."
         )
     out += [
         "",
