@@ -98,7 +98,7 @@ def targets(results: dict) -> list[dict]:
         )
 
     rate = real["articles_per_s"]
-    fts5 = results.get("references", {}).get("SQLite FTS5", {}).get("articles_per_s")
+    fts5 = results.get("references", {}).get("sqlite-fts5", {}).get("articles_per_s")
     at_least("ingest", "ingest ≥ 2,000 articles/s end to end at 70k", rate, 2000, "articles/s", scope_real)
     if fts5:
         at_least(

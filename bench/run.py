@@ -246,6 +246,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument(
+        "--from-results",
+        type=Path,
+        help="measure nothing: write the report again from a run's raw figures (bench/out/results-*.json)",
+    )
+    parser.add_argument(
         "--note", default="", help="a sentence for the report: why this configuration, what else ran"
     )
     args = parser.parse_args()
@@ -281,8 +286,21 @@ def search_both(results: dict, name: str, data_dir: Path, mix: list, args: argpa
         )
 
 
+def rewrite_report(raw: Path, out: Path) -> None:
+    """The report of a finished run, its targets judged again (after a change to report.py)."""
+    results = json.loads(raw.read_text(encoding="utf-8"))
+    results["targets"] = report.targets(results)
+    print(report.table(results))
+    out.write_text(report.markdown(results), encoding="utf-8")
+    raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    log(f"wrote {out} from {raw}")
+
+
 def main() -> None:
     args = parse_args()
+    if args.from_results:
+        rewrite_report(args.from_results, args.out)
+        return
     results: dict = {
         "command": args.command,
         "mode": "quick" if args.quick else "full",

@@ -95,19 +95,17 @@ def test_an_index_from_another_analyzer_is_refused_until_rebuilt(archive) -> Non
     assert stale.is_current and stale.searcher().num_docs == 1
 
 
-def test_concurrent_syncs_take_turns(archive) -> None:
-    with archive.db.writing() as session:
-        from service.ingest.store import ArticleInput
-
-        ArticleWriter(session).upsert_many(
-            [ArticleInput(body=f"مقال رقم {i} عن موضوع {i * 7}") for i in range(300)]
-        )
-    handles = [SearchIndex(archive.settings.index_dir) for _ in range(3)]
+def _all_at_once(work, handles: list[SearchIndex]) -> list[BaseException]:
+    """``work`` on each handle in its own thread, released together (as the workers of one node start),
+    and what they raised."""
     errors: list[BaseException] = []
+    start = threading.Barrier(len(handles))
 
     def run(handle: SearchIndex) -> None:
         try:
-            handle.sync(archive.db)
+            handle.ensure()
+            start.wait()
+            work(handle)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -116,6 +114,18 @@ def test_concurrent_syncs_take_turns(archive) -> None:
         t.start()
     for t in threads:
         t.join()
+    return errors
+
+
+def test_concurrent_syncs_take_turns(archive) -> None:
+    with archive.db.writing() as session:
+        from service.ingest.store import ArticleInput
+
+        ArticleWriter(session).upsert_many(
+            [ArticleInput(body=f"مقال رقم {i} عن موضوع {i * 7}") for i in range(300)]
+        )
+    handles = [SearchIndex(archive.settings.index_dir) for _ in range(3)]
+    errors = _all_at_once(lambda h: h.sync(archive.db), handles)
     assert not errors
     assert archive.index.num_docs() == 300
 
@@ -135,26 +145,6 @@ def test_batch_minhash_equals_datasketch() -> None:
     batch = fingerprint.signatures([fingerprint.normalized_text(t) for t in texts])
     for text, sig in zip(texts, batch):
         assert np.array_equal(sig, fingerprint.signature(text))
-
-
-def _all_at_once(work, handles: list[SearchIndex]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(handles))
-
-    def run(handle: SearchIndex) -> None:
-        try:
-            handle.ensure()
-            start.wait()
-            work(handle)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(h,)) for h in handles]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_workers_starting_together_on_a_new_node_build_the_index_once(archive) -> None:
