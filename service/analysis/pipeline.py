@@ -15,7 +15,6 @@ from ``itertools.accumulate`` in C). Both give the tokens of the readable form (
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from itertools import accumulate, chain, count, repeat
 from operator import itemgetter
@@ -205,17 +204,9 @@ def _spellings() -> tuple[dict[str, str], str]:
     return {k: "".join(sorted(v)) for k, v in sources.items()}, "".join(sorted(dropped))
 
 
-_SOURCES, _DROPPED = _spellings()
-
-
-def surface_pattern(form: str) -> str:
-    """A regular expression (use with re.IGNORECASE) for original spellings that may fold to ``form``
-    (an exact form or a stem): each letter as any letter folding to it, diacritics and tatweel allowed
-    between letters. A cheap scan of stored text for where a word may be; ``analyze`` confirms it."""
-    between = f"[{re.escape(_DROPPED)}]*"
-    return between.join(
-        f"[{re.escape(_SOURCES.get(ch, ch))}]" if ch in _SOURCES else re.escape(ch) for ch in form
-    )
+# What the Arabic fold does, read backwards: every original letter of each folded one, and the
+# characters it drops (diacritics, tatweel). Search scans stored text with them (search/spotting.py).
+FOLDED_FROM, DROPPED = _spellings()
 
 
 def analyze_query_word(word: str) -> list[Token]:

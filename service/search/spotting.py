@@ -2,8 +2,8 @@
 
 Analysing a whole article body to find the words its snippet marks was most of a search's time (every
 hit of every query). Instead, ``pattern`` scans the stored text for the letters of every searched form —
-each letter as any original letter that folds to it, diacritics and tatweel allowed between (as
-``surface_pattern`` spells a form) — and only the few places it finds are analysed, which confirms them.
+each letter as any original letter that folds to it (the analyzer's ``FOLDED_FROM``), diacritics and
+tatweel allowed between — and only the few places it finds are analysed, which confirms them.
 
 The scan may report places that analysis then rejects, but it must never miss a word analysis would
 mark. An exact form is always spelled inside its word; a stem is not always: the stemmer writes a
@@ -25,10 +25,8 @@ from functools import lru_cache
 
 from service.analysis import stem
 from service.analysis.names import NAME_MARK
-
-# what folds to what, as ``surface_pattern`` spells it (read here, not changed: the analyzer owns them)
-from service.analysis.pipeline import _DROPPED as DROPPED
-from service.analysis.pipeline import _SOURCES as FOLDS_TO
+from service.analysis.pipeline import DROPPED
+from service.analysis.pipeline import FOLDED_FROM as FOLDS_TO
 from service.analysis.stemmer import PREPOSITION_BASES, SPECIAL
 from service.search.compile import Highlights
 
