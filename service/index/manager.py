@@ -49,6 +49,11 @@ class IndexMeta:
     schema_version: int
     applied_seq: int = 0
 
+    @property
+    def is_current(self) -> bool:
+        """False when built by another analyzer or schema: its terms cannot be trusted."""
+        return self.analyzer_version == ANALYZER_VERSION and self.schema_version == SCHEMA_VERSION
+
 
 class SearchIndex:
     """One process's handle on the index: a searcher that stays fresh, and the means to write."""
@@ -165,8 +170,7 @@ class SearchIndex:
     @property
     def is_current(self) -> bool:
         """False when the index was built by another analyzer or schema: its terms cannot be trusted."""
-        meta = self.meta
-        return meta.analyzer_version == ANALYZER_VERSION and meta.schema_version == SCHEMA_VERSION
+        return self.meta.is_current
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -237,11 +241,11 @@ class SearchIndex:
         applied = 0
         with self._lock:
             self._follow_current()
-            if not self.is_current:
-                log.warning("index built by another analyzer version; not syncing until `arshif reindex`")
-                return 0
             path = self.path
             meta = self._read_meta(path)
+            if not meta.is_current:
+                log.warning("index built by another analyzer version; not syncing until `arshif reindex`")
+                return 0
             batches = 0
             while max_batches is None or batches < max_batches:
                 changes = _changes_after(db, meta.applied_seq, batch)
@@ -298,7 +302,7 @@ class SearchIndex:
             self._follow_current()
             meta, head = self.meta, _max_seq(db)
             brand_new = meta.applied_seq == 0 and head > 0 and self.num_docs() == 0
-            if not self.is_current or meta.applied_seq > head or brand_new:
+            if not meta.is_current or meta.applied_seq > head or brand_new:
                 # Another analyzer, an index from the future (the database was restored), or a new node
                 # joining a populated database: build from the articles rather than replay every change.
                 return {"rebuilt": self.rebuild(db), "applied": 0, "repaired": 0}
