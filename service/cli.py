@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -27,8 +28,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 synonyms_app = typer.Typer(help="Synonym groups expanded at query time.", no_args_is_help=True)
+sources_app = typer.Typer(
+    help="Outlets and the other names (aliases) they are found by.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(synonyms_app, name="synonyms")
+app.add_typer(sources_app, name="sources")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -38,7 +43,9 @@ def _archive() -> Archive:
     from service.archive import Archive
 
     archive = Archive(get_settings())
-    if not archive.is_migrated():
+    if archive.create_if_new():  # a new data directory: made and migrated on first use
+        err.print(f"أرشيف جديد — new archive: {_shown(get_settings().sqlalchemy_url)}")
+    elif not archive.is_migrated():  # an existing archive is upgraded only on purpose
         raise ArshifError(
             "قاعدة البيانات غير مهيّأة أو قديمة؛ نفّذ: arshif db upgrade",
             "the database is not at the latest schema; run: arshif db upgrade",
@@ -195,6 +202,8 @@ def search(
         facets=json_output,
     )
     response = SearchService(_archive()).search(request)
+    for warning in response.warnings:
+        err.print(Text(f"تنبيه: {warning.message_ar}"), style="yellow")
     if json_output:
         from service.api.schemas import HitOut
 
@@ -222,6 +231,7 @@ def search(
                 "match": response.match,
                 "fallback": response.fallback,
                 "suggestions": response.suggestions,
+                "warnings": [w.as_dict() for w in response.warnings],
                 "took_ms": response.took_ms,
             }
         )
@@ -362,6 +372,32 @@ def synonyms_remove(
     from service.search.synonyms import delete_group
 
     delete_group(_archive().db, group_id)
+
+
+@sources_app.command("list")
+def sources_list(json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List outlets with their article counts, domains and aliases."""
+    from service.sources import list_sources
+
+    listed = list_sources(_archive().db)
+    if json_output:
+        _print_json([s.as_dict() for s in listed])
+        return
+    for s in listed:
+        aliases = " · ".join(s.aliases) or "—"
+        out.print(Text(f"{s.id}\t{s.name}\t{s.articles:,}\t{s.domain or '—'}\t{aliases}"))
+
+
+@sources_app.command("alias")
+def sources_alias(
+    name: Annotated[str, typer.Argument(help="The outlet: its name or any alias it already has.")],
+    alias: Annotated[str, typer.Argument(help='Another name that should find it, e.g. "سكاي نيوز".')],
+) -> None:
+    """Add an alias to an outlet: source filters then accept it too."""
+    from service.sources import add_alias
+
+    outlet, added = add_alias(_archive().db, name, alias)
+    out.print(Text(f"{outlet} ⇐ {added}"))
 
 
 def main() -> None:

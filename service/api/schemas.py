@@ -260,6 +260,14 @@ class Expansion(BaseModel):
     synonyms: list[str]
 
 
+class WarningOut(BaseModel):
+    code: str = Field(description="query-repaired | unknown-source")
+    message_ar: str
+    message_en: str
+    value: str | None = Field(None, description="What was typed (the unknown outlet)")
+    suggestions: list[str] = Field(description="The closest known outlets / أقرب المصادر المعروفة")
+
+
 class SearchOut(BaseModel):
     total: int = Field(description="Matching articles (before folding near-duplicates)")
     hits: list[HitOut]
@@ -273,7 +281,9 @@ class SearchOut(BaseModel):
     histogram: Histogram | None
     suggestions: list[str] = Field(description="Did you mean / هل تقصد")
     expansions: list[Expansion] = Field(description="Spelling variants and synonyms that were also searched")
-    warnings: list[str]
+    warnings: list[WarningOut] = Field(
+        description="Repairs to the query, outlets the archive does not know / تنبيهات"
+    )
     next_cursor: str | None
     took_ms: float
 
@@ -320,9 +330,15 @@ class SynonymsIn(TextModel):
 
 
 class SourceOut(BaseModel):
+    id: int
     name: str
     domain: str | None
     articles: int
+    aliases: list[str] = Field(description="Other names that find this outlet / أسماء أخرى للمصدر")
+
+
+class AliasIn(BaseModel):
+    alias: str = Field(min_length=1, max_length=200, examples=["سكاي نيوز عربية"])
 
 
 class StatsOut(BaseModel):

@@ -9,6 +9,7 @@ from service.db.models import (
     Change,
     IngestRun,
     Source,
+    SourceAlias,
     SynonymGroup,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "Database",
     "IngestRun",
     "Source",
+    "SourceAlias",
     "SynonymGroup",
     "get_database",
 ]

@@ -59,6 +59,21 @@ class Source(Base):
     articles: Mapped[list[Article]] = relationship(back_populates="source")
 
 
+class SourceAlias(Base):
+    """Another name an outlet goes by (سكاي نيوز عربية for Sky News Arabia, its domain): any of them
+    finds the outlet's articles in a source filter (``service/sources.py``). ``key`` is the name as
+    compared: the analyzer's normalized forms, casefolded."""
+
+    __tablename__ = "source_aliases"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_source_aliases_source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "known" (the table in code) | "domain" | "user"
+
+
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
@@ -164,6 +179,7 @@ __all__ = [
     "Change",
     "IngestRun",
     "Source",
+    "SourceAlias",
     "SynonymGroup",
     "utcnow",
 ]

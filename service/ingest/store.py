@@ -40,6 +40,7 @@ from service.ingest import fingerprint
 from service.ingest.fingerprint import Fingerprint
 from service.ingest.formats.dates import as_utc
 from service.ingest.limits import MAX_METADATA_DEPTH, too_deep_metadata
+from service.sources import known_aliases, note_domain, store_aliases
 
 EDITABLE_FIELDS = ("title", "body", "url", "author", "section", "published_at", "language", "external_id")
 MAX_TITLE_CHARS = 2_000
@@ -212,6 +213,7 @@ class ArticleWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._sources: dict[str, int] = {}
+        self._domains: dict[int, str | None] = {}  # source id -> domain, None while unknown
 
     # -- public --------------------------------------------------------------------------------
 
@@ -233,11 +235,16 @@ class ArticleWriter:
                 continue
             given = item.fingerprint
             if given is not None:
-                plan = _Planned(item, self.source_id(item.source), None, given.content_hash, given.signature)
+                plan = _Planned(
+                    item, self.source_id(item.source, item.url), None, given.content_hash, given.signature
+                )
             else:
                 normalized = fingerprint.normalized_text(item.body)
                 plan = _Planned(
-                    item, self.source_id(item.source), normalized, fingerprint.content_hash_of(normalized)
+                    item,
+                    self.source_id(item.source, item.url),
+                    normalized,
+                    fingerprint.content_hash_of(normalized),
                 )
             planned.append(plan)
         self._find_existing(planned)
@@ -246,18 +253,26 @@ class ArticleWriter:
         it = iter(planned)
         return [r if r is not None else next(it).decided for r in results]
 
-    def source_id(self, name: str | None) -> int | None:
+    def source_id(self, name: str | None, url: str | None = None) -> int | None:
+        """The source's id, made if new (with its known aliases, ``service/sources.py``); a source
+        with no domain yet takes the one of ``url`` (an article's) as its domain and an alias."""
         if not name or not name.strip():
             return None
         name = " ".join(name.split())[:200]
         if name not in self._sources:
-            found = self.session.scalar(select(Source.id).where(Source.name == name))
-            if found is None:
+            row = self.session.execute(select(Source.id, Source.domain).where(Source.name == name)).first()
+            if row is None:
                 found = self.session.execute(
                     insert(Source).values(name=name).returning(Source.id)
                 ).scalar_one()
-            self._sources[name] = found
-        return self._sources[name]
+                store_aliases(self.session, found, known_aliases(name))
+                self._sources[name], self._domains[found] = found, None
+            else:
+                self._sources[name], self._domains[row.id] = row.id, row.domain
+        found = self._sources[name]
+        if url and self._domains.get(found) is None:
+            self._domains[found] = note_domain(self.session, found, url)
+        return found
 
     def patch(self, article: Article, fields: dict[str, Any]) -> Article:
         """Change some fields of an article (the API's PUT and PATCH), keeping hash, cluster and index in step."""
@@ -270,7 +285,7 @@ class ArticleWriter:
         validate(merged)
         normalized = fingerprint.normalized_text(merged.body)
         digest = fingerprint.content_hash_of(normalized)
-        source_id = self.source_id(merged.source)
+        source_id = self.source_id(merged.source, merged.url)
         record = fingerprint.record_hash(digest, source_id, merged.external_id, merged.url, merged.title)
         clash = self.session.scalar(
             select(Article.id).where(Article.record_hash == record, Article.id != article.id)

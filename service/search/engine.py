@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, partial
 from typing import Any
 
 import tantivy
@@ -25,10 +25,12 @@ from service.search.cursor import CursorCodec, cursor_key
 from service.search.facts import IndexFacts
 from service.search.hits import hit_rows
 from service.search.marked import Marked
+from service.search.notices import SearchWarning, query_repaired, unknown_source
 from service.search.plan import QueryPlan, plan_query
 from service.search.query import Node, Term, positive_terms
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
+from service.sources import SourceDirectory, name_key
 
 FACET_SIZE = 20
 # The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
@@ -74,7 +76,7 @@ class SearchResponse:
     histogram: dict[str, Any] | None = None
     suggestions: list[str] = field(default_factory=list)
     expansions: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[SearchWarning] = field(default_factory=list)
     next_cursor: str | None = None
     took_ms: float = 0.0
 
@@ -94,6 +96,7 @@ class SearchService:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.synonyms = SynonymTable(archive.db)
+        self.sources = SourceDirectory(archive.db)
         self._facts: IndexFacts | None = None  # of the last index state searched
 
     # -- cursors -------------------------------------------------------------------------------
@@ -128,7 +131,10 @@ class SearchService:
             limit=request.limit,
             match=planned.match,
             fallback=planned.fallback,
-            warnings=list(planned.warnings),
+            warnings=[
+                *(query_repaired(w) for w in planned.warnings),
+                *(self._unknown_source(w, facts) for w in planned.unknown_sources),
+            ],
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
@@ -136,7 +142,8 @@ class SearchService:
             response.facets, response.histogram = self._facets_and_histogram(
                 searcher, planned.query, request.facets, request.histogram
             )
-        if planned.total < 5 and planned.root is not None:
+        # no "did you mean" for the words when an outlet is unknown: the outlet is why nothing was found
+        if planned.total < 5 and planned.root is not None and not planned.unknown_sources:
             response.suggestions = self._suggest(facts, request.q, planned.root)
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
@@ -348,16 +355,22 @@ class SearchService:
     # -- facet values --------------------------------------------------------------------------
 
     def facet_values(self, field_name: str, wanted: str) -> list[str]:
-        """Stored facet values matching what a user typed: exact first, else normalized contains."""
+        """Stored facet values matching what a user typed: exact first, else normalized contains.
+        Outlets also by any of their names and aliases (``service/sources.py``)."""
         known = self._facet_terms(field_name)
         if wanted in known:
             return [wanted]
+        if field_name == "source":
+            return self.sources.resolve(wanted, known)
         key = _facet_key(wanted)
         exact = [v for v in known if _facet_key(v) == key]
         return exact or [v for v in known if key and key in _facet_key(v)][:50]
 
     def _facet_terms(self, field_name: str) -> list[str]:
         return self.snapshot()[1].facet_terms(field_name)
+
+    def _unknown_source(self, typed: str, facts: IndexFacts) -> SearchWarning:
+        return unknown_source(typed, self.sources.closest(typed, facts.facet_terms("source")))
 
     # -- suggestions ---------------------------------------------------------------------------
 
@@ -477,10 +490,7 @@ def _edits(word: str) -> set[str]:
     return {w for w in deletes | swaps | subs | inserts if len(w) >= 2}
 
 
-@lru_cache(maxsize=20_000)
-def _facet_key(value: str) -> str:
-    """Comparison key for facet values; cached, since every facet filter compares against all known values."""
-    return " ".join(t.exact for t in analyze(value))
+_facet_key = name_key  # comparison key for facet values (normalized, casefolded; cached)
 
 
 __all__ = [

@@ -19,7 +19,7 @@ import tantivy
 from service.errors import QuerySyntaxError
 from service.index.searching import count_matches
 from service.search.compile import Expansion, Highlights, QueryCompiler
-from service.search.query import Node, parse, positive_terms
+from service.search.query import FacetFilter, Node, Not, Phrase, Term, parse, positive_terms
 from service.search.request import Match, SearchRequest, Sort
 
 Ranked = tuple[tuple[Any, tantivy.DocAddress], ...]  # (score or date, address): tantivy's hits, best first
@@ -41,6 +41,9 @@ class QueryPlan:
     # (``plan_query(rank=...)``); empty if none were asked for.
     ranked: Ranked = ()
     ranked_limit: int = 0
+    # Outlets asked for (the request's filter or ``source:`` in the query) that no stored name or
+    # alias stands for: they match nothing, and the answer says so (``service/search/notices.py``).
+    unknown_sources: tuple[str, ...] = ()
 
     def top(self, limit: int, offset: int = 0) -> Ranked | None:
         """Hits ``offset`` to ``offset + limit`` from the ranked prefix, or None if it does not hold them."""
@@ -94,6 +97,7 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler, *, rank: int = 0
         root=parsed.root,
         ranked=ranked,
         ranked_limit=rank,
+        unknown_sources=unknown_sources(request, parsed.root, compiler),
     )
 
 
@@ -138,6 +142,23 @@ def facet_filters(request: SearchRequest, compiler: QueryCompiler) -> list[tanti
     return out
 
 
+def unknown_sources(request: SearchRequest, root: Node | None, compiler: QueryCompiler) -> tuple[str, ...]:
+    """The outlets asked for — in the request's filter or as ``source:`` anywhere in the query — that
+    stand for no outlet the archive knows, each once."""
+    typed = [*request.sources, *(n.value for n in _facet_nodes(root) if n.field == "source")]
+    return tuple(dict.fromkeys(w for w in typed if not compiler.facet_values("source", w)))
+
+
+def _facet_nodes(node: Node | None) -> list[FacetFilter]:
+    if node is None or isinstance(node, (Term, Phrase)):
+        return []
+    if isinstance(node, FacetFilter):
+        return [node]
+    if isinstance(node, Not):
+        return _facet_nodes(node.child)
+    return [f for child in node.children for f in _facet_nodes(child)]
+
+
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((d for d in (a, b) if d), default=None)
 
@@ -146,4 +167,12 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min((d for d in (a, b) if d), default=None)
 
 
-__all__ = ["EmptyQuery", "QueryPlan", "count_and_rank", "facet_filters", "plan_query", "rank"]
+__all__ = [
+    "EmptyQuery",
+    "QueryPlan",
+    "count_and_rank",
+    "facet_filters",
+    "plan_query",
+    "rank",
+    "unknown_sources",
+]

@@ -149,7 +149,7 @@ def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:
         assert listed["total"] == 5 and [a["title"] for a in listed["items"]] == ["خبر رقم 5", "خبر رقم 4"]
         assert wait_until(lambda: search(http, q="القتلى")["total"] >= 1)
         sources = http.get("/api/sources").json()
-        assert sources == [{"name": "بلدي نيوز", "domain": None, "articles": 5}]
+        assert sources == [{"id": 1, "name": "بلدي نيوز", "domain": None, "articles": 5, "aliases": []}]
         stats = http.get("/api/stats").json()
         assert stats["articles"] == 5 and stats["sources"] == 1 and stats["analyzer_version"]
         assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 5)

@@ -82,7 +82,10 @@ def _etag(article: Article) -> str:
 )
 def list_articles(
     archive: ArchiveDep,
-    source: Annotated[list[str] | None, Query(description="Outlet name (repeatable)")] = None,
+    search: SearchDep,
+    source: Annotated[
+        list[str] | None, Query(description="Outlet name or alias (repeatable) / المصدر أو اسم آخر له")
+    ] = None,
     author: str | None = None,
     section: str | None = None,
     external_id: Annotated[
@@ -109,7 +112,8 @@ def list_articles(
 ) -> ArticleList:
     conditions: list[ColumnElement[bool]] = []
     if source:
-        conditions.append(Article.source_id.in_(select(Source.id).where(Source.name.in_(source))))
+        names = {n for wanted in source for n in (wanted, *search.sources.named(wanted))}  # or an alias
+        conditions.append(Article.source_id.in_(select(Source.id).where(Source.name.in_(names))))
     if author:
         conditions.append(Article.author == author)
     if section:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
 from service.analysis import ANALYZER_VERSION
-from service.api.schemas import SourceOut, StatsOut
+from service.api.schemas import AliasIn, Problem, SourceOut, StatsOut
 from service.archive import Archive
-from service.db import Article, IngestRun, Source
+from service.db import IngestRun, Source
+from service.db.models import MAX_ID
 from service.index.manager import article_count
-from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, require_read
+from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, SearchDep, require_read, require_write
 from service.server.indexer import IndexFollower
+from service.sources import add_alias_to, list_sources
 
 router = APIRouter(tags=["archive"])
 
@@ -21,17 +25,27 @@ router = APIRouter(tags=["archive"])
     "/api/sources",
     response_model=list[SourceOut],
     dependencies=[Depends(require_read)],
-    summary="Outlets and their article counts / المصادر وعدد مقالاتها",
+    summary="Outlets, their article counts and aliases / المصادر وعدد مقالاتها وأسماؤها الأخرى",
 )
 def sources(archive: ArchiveDep) -> list[SourceOut]:
-    with archive.db.reading() as session:
-        rows = session.execute(
-            select(Source.name, Source.domain, func.count(Article.id))
-            .outerjoin(Article)
-            .group_by(Source.id)
-            .order_by(func.count(Article.id).desc(), Source.name)
-        ).all()
-    return [SourceOut(name=name, domain=domain, articles=count) for name, domain, count in rows]
+    return [SourceOut(**s.as_dict()) for s in list_sources(archive.db)]
+
+
+@router.post(
+    "/api/sources/{source_id}/aliases",
+    response_model=SourceOut,
+    status_code=201,
+    dependencies=[Depends(require_write)],
+    responses={code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422)},
+    summary="Add an alias to an outlet / إضافة اسم آخر للمصدر",
+)
+def add_source_alias(
+    source_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: AliasIn, archive: ArchiveDep, search: SearchDep
+) -> SourceOut:
+    add_alias_to(archive.db, source_id, data.alias)
+    search.sources.invalidate()
+    listing = next(s for s in list_sources(archive.db) if s.id == source_id)
+    return SourceOut(**listing.as_dict())
 
 
 def collect_stats(archive: Archive, follower: IndexFollower) -> StatsOut:
