@@ -156,7 +156,16 @@ def ingest(
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Ingest text scrapes, HTML, JSON/JSONL (.gz/.xz), and WARC files."""
+    """Ingest text scrapes, HTML, JSON/JSONL (.gz/.xz), and WARC files.
+
+    Not articles, refused with the reason in the summary: binary files, PDFs, text without Arabic.
+
+    Exit status:
+    0 = every record went in (added, updated, unchanged or a duplicate);
+    1 = some records or files failed (the summary says which and why), the others went in;
+    2 = nothing went in (no record found, or all failed), no such file, or a bad option.
+    """
+    from service.errors import UsageError
     from service.ingest.run import run_ingest
 
     summary = run_ingest(_archive(), paths, progress=progress and not json_output, console=err)
@@ -166,8 +175,19 @@ def ingest(
         from service.ingest.run import print_summary
 
         print_summary(summary, err)
-    if summary.records == 0 and summary.failed == 0:
-        raise ArshifError("لم يُعثر على أي سجل في المدخلات", "no records found in the input")
+    if summary.records == 0:
+        raise UsageError("لم يُعثر على أي سجل في المدخلات", "no records found in the input")
+    if summary.failed == summary.records:
+        raise UsageError(
+            f"لم يُحفظ أي سجل: فشلت السجلات كلها ({summary.failed:,})",
+            f"nothing was stored: all {summary.failed:,} records failed",
+        )
+    if summary.failed:
+        err.print(
+            f"[yellow]تنبيه:[/yellow] فشل {summary.failed:,} من {summary.records:,} سجل"
+            f" — {summary.failed:,} of {summary.records:,} records failed"
+        )
+        raise SystemExit(1)
 
 
 @app.command()
@@ -406,7 +426,7 @@ def main() -> None:
         app()
     except ArshifError as exc:
         err.print(f"[red]خطأ:[/red] {exc}")
-        raise SystemExit(1) from None
+        raise SystemExit(exc.exit_code) from None
     except ValidationError as exc:  # only settings are validated outside a command's own checks
         for problem in exc.errors():
             name = "ARSHIF_" + "_".join(str(part) for part in problem["loc"]).upper()

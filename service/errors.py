@@ -11,6 +11,7 @@ class ArshifError(Exception):
     status: int = 400
     type: str = "bad-request"
     retry_after: int | None = None  # seconds, for a 503 the client should retry
+    exit_code: int = 1  # the CLI's exit status
 
     def __init__(
         self, message_ar: str, message_en: str, *, status: int | None = None, type: str | None = None
@@ -25,6 +26,13 @@ class ArshifError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message_ar} — {self.message_en}"
+
+
+class UsageError(ArshifError):
+    """The command was asked for something it cannot do at all (an input that does not exist): the
+    CLI exits 2, as for a bad option."""
+
+    exit_code = 2
 
 
 class NotFound(ArshifError):

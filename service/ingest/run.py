@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from service.archive import Archive
-from service.errors import ArshifError
+from service.errors import UsageError
 from service.ingest.formats import ParsedArticle, RecordFailure, parse_stream
 from service.ingest.formats.streams import WriteableBuffer
 from service.ingest.pipeline import IngestSummary, background_indexer, ingest
@@ -62,7 +62,7 @@ def expand(paths: list[str]) -> list[Path | str]:
         elif path.is_file():
             found.append(path)
         else:
-            raise ArshifError(f"لا يوجد ملف أو مجلد بهذا الاسم: {raw}", f"no such file or directory: {raw}")
+            raise UsageError(f"لا يوجد ملف أو مجلد بهذا الاسم: {raw}", f"no such file or directory: {raw}")
     return found
 
 

@@ -27,7 +27,7 @@ def test_user_mistakes_print_one_line_and_no_traceback(data_dir) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
     result = run_cli(data_dir, "ingest", str(data_dir / "no-such-file.jsonl"))
-    assert result.returncode == 1 and "no such file" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
 
     result = run_cli(data_dir, "search", "سوريا", "--from", "2018-13-45")
     assert result.returncode == 1 and "2018-13-45" in result.stderr and "Traceback" not in result.stderr

@@ -22,6 +22,7 @@ from service.ingest.formats.streams import (
     read_upto,
     unsupported_kind,
 )
+from service.ingest.formats.text import not_arabic
 from service.ingest.formats.warc import parse_warc
 
 Result = ParsedArticle | RecordFailure
@@ -89,7 +90,22 @@ def parse_file(path: Path | str, *, limits: Limits | None = None) -> Iterator[Re
 
 def parse_stream(name: str, stream: BinaryIO, *, limits: Limits | None = None) -> Iterator[Result]:
     """Articles and failures from a binary stream; ``name`` (a file name) gives the extension hint and is
-    used in each record's origin."""
+    used in each record's origin. What is clearly not an article is a failure with its reason: a
+    binary or unsupported file (by its magic number or bytes), a record with no or almost no Arabic
+    text (``text.not_arabic``) — the one check, for every format, the CLI's and the API's ingest."""
+    for result in _parse_stream(name, stream, limits=limits):
+        yield refuse_non_article(result)
+
+
+def refuse_non_article(result: Result) -> Result:
+    if isinstance(result, ParsedArticle):
+        reason = not_arabic(f"{result.title}\n{result.body}" if result.title else result.body)
+        if reason:
+            return RecordFailure(result.origin, reason)
+    return result
+
+
+def _parse_stream(name: str, stream: BinaryIO, *, limits: Limits | None = None) -> Iterator[Result]:
     limits = limits or Limits.default()
     try:
         opened = open_layers(name, stream, limits)

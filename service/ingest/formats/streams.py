@@ -42,6 +42,16 @@ UNSUPPORTED_MAGIC = (
     (b"GIF8", "a GIF image"),
     (b"\x7fELF", "an executable"),
     (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Microsoft Office document (save it as HTML or text)"),
+    (b"%!PS", "a PostScript document"),
+    (b"RIFF", "audio or video (RIFF)"),
+    (b"ID3", "an MP3 audio file"),
+    (b"OggS", "an Ogg audio or video file"),
+    (b"\x1aE\xdf\xa3", "a Matroska/WebM video"),
+    (b"wOFF", "a web font"),
+    (b"\x00\x00\x01\x00", "an icon image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
 )
 
 
