@@ -280,9 +280,10 @@ def export(
     request = make_request(
         query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False, snippets=False
     )
-    articles = SearchService(_archive()).iter_matches(
-        request
-    )  # a query with nothing to search for stops here
+    service = SearchService(_archive())
+    articles = service.iter_matches(request)  # a query with nothing to search for stops here
+    for typed in service.plan(request).unknown_sources:
+        err.print(Text(f"تنبيه: {service.unknown_source(typed).message_ar}"), style="yellow")
     for chunk in write_export(articles, fmt):
         sys.stdout.write(chunk)
 

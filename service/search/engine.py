@@ -133,7 +133,7 @@ class SearchService:
             fallback=planned.fallback,
             warnings=[
                 *(query_repaired(w) for w in planned.warnings),
-                *(self._unknown_source(w, facts) for w in planned.unknown_sources),
+                *(self.unknown_source(w, facts) for w in planned.unknown_sources),
             ],
             expansions=[e.as_dict() for e in planned.expansions],
         )
@@ -369,7 +369,9 @@ class SearchService:
     def _facet_terms(self, field_name: str) -> list[str]:
         return self.snapshot()[1].facet_terms(field_name)
 
-    def _unknown_source(self, typed: str, facts: IndexFacts) -> SearchWarning:
+    def unknown_source(self, typed: str, facts: IndexFacts | None = None) -> SearchWarning:
+        """The warning for an outlet nothing stands for, with the closest known ones."""
+        facts = facts or self.snapshot()[1]
         return unknown_source(typed, self.sources.closest(typed, facts.facet_terms("source")))
 
     # -- suggestions ---------------------------------------------------------------------------

@@ -162,3 +162,27 @@ def test_a_new_source_gets_its_aliases_once(service: SearchService, archive) -> 
         sky = session.scalar(select(Source.id).where(Source.name == "Sky News Arabia"))
         keys = list(session.scalars(select(SourceAlias.key).where(SourceAlias.source_id == sky)))
     assert len(keys) == len(set(keys)) and name_key("skynewsarabia.com") in keys
+
+
+def test_every_query_repair_has_its_arabic() -> None:
+    from service.search.notices import QUERY_REPAIRS, query_repaired
+    from service.search.query import parse
+
+    queries = [
+        '"دير الزور',
+        "(سوريا",
+        "سوريا)",
+        "OR سوريا",
+        "سوريا NOT",
+        "(سوريا (قسد",
+        "كلمة " * 100,
+        "س" * 3000,
+    ]
+    repairs = {w for q in queries for w in parse(q).warnings}
+    assert len(repairs) == len(QUERY_REPAIRS), repairs  # each kind of repair is met here
+    for repair in repairs:
+        warning = query_repaired(repair)
+        assert warning.message_ar in {
+            t.replace("{n}", n) for t in QUERY_REPAIRS.values() for n in ("64", "2000")
+        }
+        assert warning.message_en == repair
