@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,6 +174,10 @@ def add_alias(db: Database, source: str, alias: str) -> tuple[str, str]:
     Refused: an unknown or ambiguous outlet, an empty or overlong alias, one another outlet has."""
     alias = " ".join(str(alias).split())
     key = name_key(alias) if alias else ""
+    if any(unicodedata.category(ch) == "Cc" for ch in alias):  # NUL and the like: no name has them
+        raise ArshifError(
+            "الاسم البديل يحوي محارف تحكّم", "the alias holds control characters", type="invalid-alias"
+        )
     if not key:
         raise ArshifError("الاسم البديل فارغ", "the alias is empty", type="invalid-alias")
     if len(alias) > MAX_ALIAS_CHARS:

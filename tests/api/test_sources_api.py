@@ -54,8 +54,12 @@ def test_aliases_and_unknown_outlets_over_http(server: InProcessApp) -> None:
         assert http.get("/api/search", params={"source": "سكاي العربيه"}).json()["total"] == 1
         assert http.post("/api/sources/999/aliases", json={"alias": "اسم"}).status_code == 404
         assert http.post(f"/api/sources/{sky['id']}/aliases", json={"alias": ""}).status_code == 422
-        blank = http.post(f"/api/sources/{sky['id']}/aliases", json={"alias": "؟؟"})
-        assert blank.status_code == 400 and blank.json()["type"].endswith("invalid-alias")
+        for bad in ("؟؟", "سكاي\x00نيوز"):  # nothing to compare by; a NUL (PostgreSQL cannot store it)
+            refused = http.post(f"/api/sources/{sky['id']}/aliases", json={"alias": bad})
+            assert refused.status_code == 400 and refused.json()["type"].endswith("invalid-alias")
+        taken = http.post(f"/api/sources/{sky['id']}/aliases", json={"alias": "سكاي العربيّة"})
+        assert taken.status_code == 201  # the same name again: nothing added, no error
+        assert added.json()["aliases"] == taken.json()["aliases"]
 
 
 def test_adding_an_alias_needs_a_write_key(data_dir) -> None:
