@@ -169,8 +169,8 @@ def note_domain(session: Session, source_id: int, url: str | None) -> str | None
     return domain
 
 
-def add_alias(db: Database, source: str, alias: str) -> tuple[str, str]:
-    """Add ``alias`` to the outlet named ``source`` (by its name or any alias); (outlet name, alias).
+def add_alias(db: Database, source: str | int, alias: str) -> tuple[str, str]:
+    """Add ``alias`` to the outlet ``source`` (its id, name or any alias); (outlet name, alias).
     Refused: an unknown or ambiguous outlet, an empty or overlong alias, one another outlet has."""
     alias = " ".join(str(alias).split())
     key = name_key(alias) if alias else ""
@@ -233,13 +233,6 @@ def _one_source(session: Session, wanted: str | int) -> tuple[int, str]:
             type="ambiguous-source",
         )
     return next(iter(found.items()))
-
-
-def add_alias_to(db: Database, source_id: int, alias: str) -> tuple[str, str]:
-    """``add_alias`` for a source given by id (the API's path)."""
-    with db.reading() as session:
-        _, name = _one_source(session, source_id)
-    return add_alias(db, name, alias)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -379,7 +372,6 @@ __all__ = [
     "SourceDirectory",
     "SourceListing",
     "add_alias",
-    "add_alias_to",
     "domain_of",
     "known_aliases",
     "list_sources",

@@ -16,7 +16,7 @@ from service.db.models import MAX_ID
 from service.index.manager import article_count
 from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, SearchDep, require_read, require_write
 from service.server.indexer import IndexFollower
-from service.sources import add_alias_to, list_sources
+from service.sources import add_alias, list_sources
 
 router = APIRouter(tags=["archive"])
 
@@ -42,7 +42,7 @@ def sources(archive: ArchiveDep) -> list[SourceOut]:
 def add_source_alias(
     source_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: AliasIn, archive: ArchiveDep, search: SearchDep
 ) -> SourceOut:
-    add_alias_to(archive.db, source_id, data.alias)
+    add_alias(archive.db, source_id, data.alias)
     search.sources.invalidate()
     listing = next(s for s in list_sources(archive.db) if s.id == source_id)
     return SourceOut(**listing.as_dict())
