@@ -1,0 +1,211 @@
+"""Polling feeds into a real archive (on-disk store, real index) from a real local web site."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from service.archive import Archive
+from service.db import Article
+from service.feeds.poller import poll_round
+from service.feeds.store import add_feed, get_feed, list_feeds, remove_feed
+from service.search.engine import SearchService
+from service.search.request import make_request
+from service.settings import Settings
+from tests.conftest import database_for
+from tests.feeds.conftest import Site
+
+
+@pytest.fixture
+def archive(data_dir: Path):
+    settings = Settings(
+        data_dir=data_dir, database_url=database_for(data_dir), feed_delay=0, feed_timeout=1.0
+    )
+    archive = Archive(settings)
+    archive.upgrade()
+    yield archive
+    archive.close()
+
+
+def articles(archive: Archive) -> dict[str, Article]:
+    """Stored articles by external id."""
+    with archive.db.reading() as session:
+        return {a.external_id: a for a in session.scalars(select(Article))}
+
+
+def count(archive: Archive) -> int:
+    with archive.db.reading() as session:
+        return session.scalar(select(func.count(Article.id))) or 0
+
+
+def test_an_rss_feed_is_archived_page_by_page_with_its_dates_and_source(archive: Archive, site: Site) -> None:
+    feed = add_feed(archive.db, site.url("/rss.xml"))
+    [report] = poll_round(archive)
+    assert report.status == "ok", report
+    assert (report.listed, report.new, report.added, report.failed) == (4, 4, 4, 0)
+    assert report.from_summary == 2  # the page robots.txt disallows, the link to another host
+
+    stored = articles(archive)
+    dam = stored["wadi-1001"]
+    assert dam.url == site.url("/news/dam.html")
+    assert dam.source is not None and dam.source.name == "صحيفة الوادي — آخر الأخبار"  # the feed's title
+    assert dam.published_at == datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
+    assert dam.author == "سامر الأحمد"
+    assert dam.section == "اقتصاد"
+    assert dam.extra["categories"] == ["اقتصاد", "زراعة"]
+    assert "عشرين ألف هكتار" in dam.body  # the page's text, not the feed's one-line description
+    assert "جميع الحقوق محفوظة" not in dam.body
+    assert dam.extra["feed"]["taken_from"] == "page"
+
+    market = stored["wadi-1002"]  # a windows-1256 page
+    assert "انخفضت أسعار الخضار في سوق مدينة الميادين" in market.body
+    assert market.extra["ingest"]["encoding"] in ("cp1256", "windows-1256")
+
+    secret = stored["wadi-1003"]  # disallowed by robots.txt: the feed's summary, the page never asked
+    assert secret.body.startswith("عقد مجلس المحافظة اجتماعًا مغلقًا")
+    assert secret.extra["feed"]["taken_from"] == "summary"
+    assert "robots.txt" in secret.extra["feed"]["why"]
+    assert "/private/secret.html" not in site.paths()
+
+    books = stored["wadi-1004"]  # a link to a host the subscription does not name: not fetched
+    assert books.extra["feed"]["taken_from"] == "summary"
+    assert {r.headers["host"] for r in site.requests} == {f"127.0.0.1:{site.port}"}
+
+    assert len(site.asked("/robots.txt")) == 1
+    assert all(r.headers["user-agent"].startswith("ArshifBot/") for r in site.requests)
+    assert sorted(site.paths()) == sorted(["/robots.txt", "/rss.xml", "/news/dam.html", "/news/market.html"])
+
+    health = get_feed(archive.db, feed.id)
+    assert (health.items_seen, health.articles_added, health.kind) == (4, 4, "rss")
+    assert health.last_error is None and health.last_success_at is not None
+
+    # the index followed the store: the pipeline's one write path
+    found = SearchService(archive).search(make_request("سد الفرات"))
+    assert [h.external_id for h in found.hits] == ["wadi-1001"]
+
+
+def test_a_second_poll_asks_conditionally_and_adds_nothing(archive: Archive, site: Site) -> None:
+    add_feed(archive.db, site.url("/rss.xml"))
+    poll_round(archive)
+    first = len(site.requests)
+    [again] = poll_round(archive)
+    assert again.status == "not-modified"
+    assert (again.new, again.added) == (0, 0)
+    later = site.requests[first:]
+    assert [r.path for r in later] == ["/robots.txt", "/rss.xml"]  # a new round reads robots.txt anew
+    assert later[1].headers["if-none-match"].startswith('"')
+    assert later[1].headers["if-modified-since"] == "Mon, 02 Nov 2026 06:30:00 GMT"
+    assert count(archive) == 4
+
+
+def test_a_feed_repeating_old_items_fetches_and_adds_nothing(archive: Archive, site: Site) -> None:
+    add_feed(archive.db, site.url("/rss.xml"))
+    poll_round(archive)
+    original, _ = site.content("/rss.xml")
+    assert original is not None
+    site.pages["/rss.xml"] = original + b"\n<!-- rebuilt -->\n"  # another ETag, the same items
+    first = len(site.requests)
+    [again] = poll_round(archive)
+    assert (again.status, again.listed, again.new, again.added) == ("ok", 4, 0, 0)
+    assert [r.path for r in site.requests[first:]] == ["/robots.txt", "/rss.xml"]
+    assert count(archive) == 4
+
+
+def test_an_item_whose_page_changed_is_an_update_not_a_new_article(archive: Archive, site: Site) -> None:
+    add_feed(archive.db, site.url("/atom.xml"), source="نشرة البوكمال المحلية")
+    [first] = poll_round(archive)
+    assert (first.added, first.updated) == (1, 0)
+    [school] = articles(archive).values()
+    assert school.source is not None and school.source.name == "نشرة البوكمال المحلية"
+    assert school.author == "ليلى حسن" and school.section == "تعليم"
+    assert school.published_at == datetime(2026, 11, 6, 7, tzinfo=UTC)
+
+    page, _ = site.content("/news/school.html")
+    assert page is not None
+    site.pages["/news/school.html"] = page.replace(
+        "ألفي طالب وطالبة".encode(), "ألفين وثلاثمئة طالب وطالبة".encode()
+    )
+    site.values["school_updated"] = "2026-11-07T09:00:00Z"
+    [second] = poll_round(archive)
+    assert (second.new, second.added, second.updated) == (1, 0, 1)
+    [updated] = articles(archive).values()
+    assert updated.id == school.id
+    assert "ألفين وثلاثمئة طالب وطالبة" in updated.body
+
+
+def test_a_news_sitemap_gives_titles_dates_and_the_publication(archive: Archive, site: Site) -> None:
+    add_feed(archive.db, site.url("/news-sitemap.xml"))
+    [report] = poll_round(archive)
+    assert (report.status, report.added) == ("ok", 1)
+    [rain] = articles(archive).values()
+    assert rain.external_id == rain.url == site.url("/news/rain.html")
+    assert rain.title == "أمطار غزيرة تغمر طرقًا في ريف الحسكة"
+    assert rain.source is not None and rain.source.name == "شبكة الجزيرة السورية"
+    assert rain.published_at == datetime(2026, 11, 7, 5, 45, tzinfo=UTC)
+    assert rain.section == "طقس"
+    assert get_feed(archive.db, report.feed_id).kind == "sitemap"
+
+
+def test_a_sitemap_index_is_followed_and_a_disallowed_page_fails_alone(archive: Archive, site: Site) -> None:
+    add_feed(archive.db, site.url("/sitemap-index.xml"), source="صحيفة الوادي")
+    [report] = poll_round(archive)
+    assert (report.status, report.listed, report.added, report.failed) == ("ok", 2, 1, 1)
+    [failure] = report.item_errors
+    assert "robots.txt" in failure["reason"] and "no summary" in failure["reason"]
+    assert "/private/secret.html" not in site.paths()
+    assert "/sitemap-pages.xml" in site.paths()
+    [dam] = articles(archive).values()
+    assert dam.source is not None and dam.source.name == "صحيفة الوادي"
+    # the stored item is marked as taken, the failed one is not: when the sitemap changes, only the
+    # failed one is tried again (and robots.txt still keeps it from being asked)
+    pages, _ = site.content("/sitemap-pages.xml")
+    assert pages is not None
+    site.pages["/sitemap-pages.xml"] = pages + b"\n"
+    first = len(site.requests)
+    [again] = poll_round(archive)
+    assert (again.status, again.new, again.added, again.failed) == ("ok", 1, 0, 1)
+    asked = [r.path for r in site.requests[first:]]
+    assert asked == ["/robots.txt", "/sitemap-index.xml", "/sitemap-pages.xml"]
+
+
+def test_a_document_that_is_not_a_feed_is_a_clear_error_that_backs_off(archive: Archive, site: Site) -> None:
+    feed = add_feed(archive.db, site.url("/not-a-feed.xml"))
+    [report] = poll_round(archive)
+    assert report.status == "error"
+    assert report.error is not None and "not an RSS, Atom or sitemap document" in report.error
+    health = get_feed(archive.db, feed.id)
+    assert health.failures == 1 and health.last_error == report.error
+    assert health.next_poll_at is not None and health.last_error_at is not None
+    first_wait = health.next_poll_at - health.last_error_at
+    poll_round(archive)
+    health = get_feed(archive.db, feed.id)
+    assert health.failures == 2
+    assert health.next_poll_at is not None and health.last_error_at is not None
+    assert health.next_poll_at - health.last_error_at == 2 * first_wait  # exponential back-off
+    assert count(archive) == 0
+
+
+def test_a_missing_feed_and_a_host_that_times_out_are_errors_of_their_own_feed(
+    archive: Archive, site: Site, slow_site: Site
+) -> None:
+    gone = add_feed(archive.db, site.url("/gone.xml"))
+    slow = add_feed(archive.db, slow_site.url("/rss.xml"))
+    good = add_feed(archive.db, site.url("/atom.xml"))
+    reports = {r.feed_id: r for r in poll_round(archive)}
+    assert reports[gone.id].error is not None and "HTTP 404" in reports[gone.id].error
+    assert reports[slow.id].error is not None and "no answer" in reports[slow.id].error
+    assert reports[good.id].status == "ok" and reports[good.id].added == 1
+    assert count(archive) == 1
+    errors = {f.id: f.last_error for f in list_feeds(archive.db)}
+    assert errors[good.id] is None and errors[gone.id] and errors[slow.id]
+
+
+def test_removing_a_feed_keeps_its_articles(archive: Archive, site: Site) -> None:
+    feed = add_feed(archive.db, site.url("/atom.xml"))
+    poll_round(archive)
+    remove_feed(archive.db, feed.id)
+    assert list_feeds(archive.db) == []
+    assert count(archive) == 1
