@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lxml import etree
-
 from service.ingest.formats.dates import parse_date
 from service.ingest.formats.text import tidy_inline, tidy_lines
 
@@ -47,6 +45,9 @@ class ParsedFeed:
 
 
 def parse_feed(data: bytes, content_type: str = "") -> ParsedFeed:
+    # lxml and feedparser are imported on first use, like trafilatura: search workers never need them
+    from lxml import etree
+
     root = _xml_root(data)
     if root is not None and etree.QName(root).localname in ("urlset", "sitemapindex"):
         return _sitemap(root)
@@ -54,6 +55,8 @@ def parse_feed(data: bytes, content_type: str = "") -> ParsedFeed:
 
 
 def _xml_root(data: bytes) -> Any:
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
     try:
         return etree.fromstring(data, parser)
@@ -69,6 +72,8 @@ def _text(node: Any, path: str) -> str | None:
 
 
 def _sitemap(root: Any) -> ParsedFeed:
+    from lxml import etree
+
     ns = {"s": SITEMAP_NS, "n": NEWS_NS}
     if etree.QName(root).localname == "sitemapindex":
         children = [
@@ -100,7 +105,7 @@ def _sitemap(root: Any) -> ParsedFeed:
 
 
 def _syndication(data: bytes, content_type: str) -> ParsedFeed:
-    import feedparser  # imported on first use, like trafilatura: search workers never need it
+    import feedparser
 
     parsed = feedparser.parse(data, response_headers={"content-type": content_type or "application/xml"})
     version = parsed.get("version") or ""
@@ -157,6 +162,7 @@ def _plain(html: str) -> str | None:
     if not html.strip():
         return None
     import lxml.html
+    from lxml import etree
 
     try:
         fragment = lxml.html.fragment_fromstring(html, create_parent="div")
