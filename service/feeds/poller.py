@@ -104,7 +104,7 @@ def poll_round(
         for feed_id in feed_ids:
             if not keep_going():
                 break
-            reports.append(poll_feed(archive, crawler, feed_id))
+            reports.append(poll_feed(archive, crawler, feed_id, keep_going=keep_going))
     return reports
 
 
@@ -132,8 +132,12 @@ def _subscription(archive: Archive, feed_id: int) -> _Subscription | None:
         )
 
 
-def poll_feed(archive: Archive, crawler: Crawler, feed_id: int) -> PollReport:
-    """One poll of one feed; every failure ends up in the report and in the feed's health."""
+def poll_feed(
+    archive: Archive, crawler: Crawler, feed_id: int, *, keep_going: Callable[[], bool] = lambda: True
+) -> PollReport:
+    """One poll of one feed; every failure ends up in the report and in the feed's health.
+    ``keep_going`` is asked before each page (the background poller renews its lease there); when it
+    says no, the pages fetched so far are stored and the rest wait for the next round."""
     sub = _subscription(archive, feed_id)
     if sub is None:
         return PollReport(feed_id, "", status="error", error="no such feed / لا توجد خلاصة بهذا الرقم")
@@ -162,6 +166,8 @@ def poll_feed(archive: Archive, crawler: Crawler, feed_id: int) -> PollReport:
     records: list[ParsedArticle | RecordFailure] = []
     taken: dict[str, tuple[ListedItem, str]] = {}  # origin -> item, how
     for index, item in enumerate(fresh):
+        if not keep_going():
+            break
         origin = f"{sub.url}#{index + 1}"
         record, how = _article(crawler, sub, parsed, item, origin)
         records.append(record)
