@@ -97,7 +97,11 @@ class Crawler:
 
     @staticmethod
     def check_address(url: str, hosts: Iterable[str]) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            raise Disallowed(f"not a valid address: {url[:200]}", "العنوان غير صالح") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Disallowed(f"not an http(s) address: {url[:200]}", "العنوان ليس عنوان http أو https")
         if parts.hostname.lower() not in {h.lower() for h in hosts}:
@@ -227,7 +231,7 @@ class Crawler:
                 raise FetchError(
                     f"no answer from {host} within {self.timeout_s:g} s", f"لم يُجب {host} خلال المهلة"
                 ) from None
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 raise FetchError(
                     f"cannot fetch {url[:200]}: {type(exc).__name__}: {str(exc)[:200]}",
                     f"تعذّر الجلب من {host}",

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from service.archive import Archive
 from service.db.models import Feed, FeedItem, utcnow
+from service.errors import ArshifError
 from service.feeds.crawler import Crawler, Fetched, FetchError, host_of
 from service.feeds.parse import FeedItem as ListedItem
 from service.feeds.parse import NotAFeed, ParsedFeed, parse_feed
@@ -104,7 +105,14 @@ def poll_round(
         for feed_id in feed_ids:
             if not keep_going():
                 break
-            reports.append(poll_feed(archive, crawler, feed_id, keep_going=keep_going))
+            try:
+                reports.append(poll_feed(archive, crawler, feed_id, keep_going=keep_going))
+            except ArshifError:
+                raise  # the store is busy or gone: the round cannot go on
+            except Exception as exc:  # a bug met on one feed's content must not stop the others
+                log.exception("feed poll crashed", extra={"fields": {"feed_id": feed_id}})
+                reason = f"internal error while polling: {type(exc).__name__}: {str(exc)[:200]}"
+                reports.append(PollReport(feed_id, "", status="error", error=reason))
     return reports
 
 

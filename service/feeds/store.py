@@ -59,8 +59,13 @@ class FeedStatus:
 
 def clean_url(url: str) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        usable = False
+    if not usable:
         raise InvalidFeed(
             "عنوان الخلاصة يجب أن يبدأ بـ http:// أو https://", "the feed URL must be an http(s) URL"
         )

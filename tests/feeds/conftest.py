@@ -36,7 +36,7 @@ class Site:
         self.requests: list[Request] = []
         self.values = {"school_updated": "2026-11-06T07:00:00Z"}
         self.pages: dict[str, bytes] = {}
-        self.hidden: set[str] = set()  # paths answered 404
+        self.redirects: dict[str, str] = {}  # path -> Location ({other} names the second host)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,10 +45,22 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler gave up (a timeout, a size limit): as a real site would see it
+
             def do_GET(self) -> None:
                 site.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
                 if site.delay_s:
                     time.sleep(site.delay_s)
+                if self.path in site.redirects:
+                    self.send_response(301)
+                    self.send_header("Location", site.redirects[self.path].replace("{other}", site.other))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body, content_type = site.content(self.path)
                 if body is None:
                     self.send_response(404)
@@ -80,7 +92,7 @@ class Site:
     def content(self, path: str) -> tuple[bytes | None, str]:
         path = path.split("?")[0]
         file = (SITE / path.lstrip("/")).resolve()
-        if path in self.hidden or SITE not in file.parents or not file.is_file():
+        if SITE not in file.parents or not file.is_file():
             return None, ""
         content_type = TYPES.get(file.suffix, "application/octet-stream")
         if path in self.pages:

@@ -209,3 +209,34 @@ def test_removing_a_feed_keeps_its_articles(archive: Archive, site: Site) -> Non
     remove_feed(archive.db, feed.id)
     assert list_feeds(archive.db) == []
     assert count(archive) == 1
+
+
+def test_limits_redirects_and_other_hosts(data_dir: Path, site: Site) -> None:
+    settings = Settings(
+        data_dir=data_dir, database_url=database_for(data_dir), feed_delay=0, feed_max_bytes=1024
+    )
+    archive = Archive(settings)
+    archive.upgrade()
+    try:
+        add_feed(archive.db, site.url("/atom.xml"))  # its page is larger than the limit
+        site.redirects["/loop.xml"] = "/loop.xml"
+        loop = add_feed(archive.db, site.url("/loop.xml"))
+        reports = {r.feed_id: r for r in poll_round(archive)}
+        assert reports[loop.id].error is not None and "more than 5 redirects" in reports[loop.id].error
+        assert len(site.asked("/loop.xml")) == 6
+        [school] = articles(archive).values()
+        assert school.body == "عاد ألفا طالب إلى مدارس البوكمال."  # the feed's summary
+        assert "larger than 1,024 bytes" in school.extra["feed"]["why"]
+    finally:
+        archive.close()
+
+
+def test_a_redirect_to_another_host_is_not_followed(archive: Archive, site: Site) -> None:
+    site.redirects["/news/dam.html"] = "{other}/news/dam.html"
+    add_feed(archive.db, site.url("/rss.xml"))
+    [report] = poll_round(archive)
+    assert report.from_summary == 3
+    dam = articles(archive)["wadi-1001"]
+    assert dam.body == "افتتحت السلطات سدًّا جديدًا على الفرات."
+    assert "host localhost is not the subscription's" in dam.extra["feed"]["why"]
+    assert {r.headers["host"] for r in site.requests} == {f"127.0.0.1:{site.port}"}
