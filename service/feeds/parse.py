@@ -112,7 +112,9 @@ def _syndication(data: bytes, content_type: str) -> ParsedFeed:
     if not version or (parsed.get("bozo") and not parsed.entries):
         reason = parsed.get("bozo_exception")
         detail = f": {str(reason).splitlines()[0][:200]}" if reason else ""
-        raise NotAFeed(f"not an RSS, Atom or sitemap document{detail}")
+        raise NotAFeed(
+            f"not an RSS, Atom or sitemap document{detail} / ليست خلاصة RSS أو Atom ولا خريطة موقع"
+        )
     kind = "atom" if version.startswith("atom") else "rss"
     items: list[FeedItem] = []
     for entry in parsed.entries[:MAX_ITEMS]:

@@ -357,10 +357,10 @@ def _record_success(
 
 
 class BackgroundPoller:
-    """The server's poller thread. Every worker starts one; only the one holding the lease (a row in
-    the store, see ``store.take_lease``) polls, so one poller runs however many workers or nodes
-    serve. The holder renews the lease before each feed; if it dies, another takes over once the
-    lease expires (``LEASE_S``)."""
+    """The server's poller thread. Every worker starts one; when feeds are due, only the one that
+    holds the lease (a row in the store, see ``store.take_lease``) polls, so one poller runs however
+    many workers or nodes serve. The holder renews the lease before each feed and each page; if it
+    dies, another takes over once the lease expires (``LEASE_S``)."""
 
     LEASE_S = 120.0
     CHECK_S = 15.0  # how often a worker asks for the lease, and the holder looks for due feeds
@@ -392,7 +392,8 @@ class BackgroundPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if self._renew() and due_feed_ids(self.archive.db):
+                # a read first: with nothing due (or no feeds at all) no worker writes anything
+                if due_feed_ids(self.archive.db) and self._renew():
                     for report in poll_round(self.archive, due_only=True, keep_going=self._renew):
                         log.info("feed polled", extra={"fields": report.as_dict()})
             except Exception:  # a poll must never take the worker down; the next check tries again

@@ -24,6 +24,7 @@ WINDOWS_1256 = {"/news/market.html"}
 class Request:
     path: str
     headers: dict[str, str]
+    at: float  # time.monotonic() when it arrived
 
 
 class Site:
@@ -52,7 +53,9 @@ class Site:
                     pass  # the crawler gave up (a timeout, a size limit): as a real site would see it
 
             def do_GET(self) -> None:
-                site.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                site.requests.append(
+                    Request(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                )
                 if site.delay_s:
                     time.sleep(site.delay_s)
                 if self.path in site.redirects:

@@ -240,3 +240,24 @@ def test_a_redirect_to_another_host_is_not_followed(archive: Archive, site: Site
     assert dam.body == "افتتحت السلطات سدًّا جديدًا على الفرات."
     assert "host localhost is not the subscription's" in dam.extra["feed"]["why"]
     assert {r.headers["host"] for r in site.requests} == {f"127.0.0.1:{site.port}"}
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay(data_dir: Path, site: Site) -> None:
+    settings = Settings(data_dir=data_dir, database_url=database_for(data_dir), feed_delay=0.4)
+    archive = Archive(settings)
+    archive.upgrade()
+    try:
+        add_feed(archive.db, site.url("/atom.xml"))
+        add_feed(archive.db, site.url("/news-sitemap.xml"))
+        poll_round(archive)
+    finally:
+        archive.close()
+    assert [r.path for r in site.requests] == [
+        "/robots.txt",
+        "/atom.xml",
+        "/news/school.html",
+        "/news-sitemap.xml",
+        "/news/rain.html",
+    ]  # robots.txt once for the round, then one request after the other
+    gaps = [b.at - a.at for a, b in zip(site.requests, site.requests[1:])]
+    assert min(gaps) >= 0.38, gaps
