@@ -44,14 +44,15 @@ class ParsedFeed:
     sitemaps: list[str] = field(default_factory=list)  # a sitemap index's children
 
 
-def parse_feed(data: bytes, content_type: str = "") -> ParsedFeed:
+def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed:
+    """``url``: where the document was read, against which relative links resolve."""
     # lxml and feedparser are imported on first use, like trafilatura: search workers never need them
     from lxml import etree
 
     root = _xml_root(data)
     if root is not None and etree.QName(root).localname in ("urlset", "sitemapindex"):
         return _sitemap(root)
-    return _syndication(data, content_type)
+    return _syndication(data, content_type, url)
 
 
 def _xml_root(data: bytes) -> Any:
@@ -104,10 +105,11 @@ def _sitemap(root: Any) -> ParsedFeed:
     return ParsedFeed("sitemap", None, items)
 
 
-def _syndication(data: bytes, content_type: str) -> ParsedFeed:
+def _syndication(data: bytes, content_type: str, url: str) -> ParsedFeed:
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-type": content_type or "application/xml"})
+    headers = {"content-type": content_type or "application/xml", "content-location": url}
+    parsed = feedparser.parse(data, response_headers=headers)
     version = parsed.get("version") or ""
     if not version or (parsed.get("bozo") and not parsed.entries):
         reason = parsed.get("bozo_exception")

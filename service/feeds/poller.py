@@ -164,17 +164,19 @@ def poll_feed(
             report.status = "not-modified"
             _record_success(archive, sub, report, fetched, None, [])
             return report
-        parsed = parse_feed(fetched.body, fetched.content_type)
+        parsed = parse_feed(fetched.body, fetched.content_type, fetched.url)
         items = list(_all_items(crawler, sub, parsed))
     except (FetchError, NotAFeed) as exc:
         return _record_failure(archive, sub, report, str(exc))
     report.listed = len(items)
-    fresh = _fresh(archive, sub.id, items)[:MAX_NEW_ITEMS]
+    fresh = _fresh(archive, sub.id, items)
     report.new = len(fresh)
+    complete = len(fresh) <= MAX_NEW_ITEMS  # the rest wait for the next round
     records: list[ParsedArticle | RecordFailure] = []
     taken: dict[str, tuple[ListedItem, str]] = {}  # origin -> item, how
-    for index, item in enumerate(fresh):
+    for index, item in enumerate(fresh[:MAX_NEW_ITEMS]):
         if not keep_going():
+            complete = False
             break
         origin = f"{sub.url}#{index + 1}"
         record, how = _article(crawler, sub, parsed, item, origin)
@@ -190,7 +192,10 @@ def poll_feed(
         for failure in summary.failures:
             report.item_errors.append(failure)
             taken.pop(failure["origin"], None)
-    _record_success(archive, sub, report, fetched, parsed, list(taken.values()))
+        complete = complete and not summary.failed
+    # The feed's validators are kept only when every item it lists is taken: else the next poll would
+    # be answered 304 and the items left over (or failed) would wait until the feed changes.
+    _record_success(archive, sub, report, fetched, parsed, list(taken.values()), keep_validators=complete)
     return report
 
 
@@ -200,7 +205,7 @@ def _all_items(crawler: Crawler, sub: _Subscription, parsed: ParsedFeed) -> Iter
     for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         try:
             fetched = crawler.fetch(child, sub.hosts, accept=FEED_ACCEPT)
-            yield from parse_feed(fetched.body, fetched.content_type).items
+            yield from parse_feed(fetched.body, fetched.content_type, fetched.url).items
         except (FetchError, NotAFeed) as exc:
             log.warning(
                 "sitemap skipped", extra={"fields": {"feed": sub.url, "sitemap": child, "why": str(exc)}}
@@ -320,6 +325,8 @@ def _record_success(
     fetched: Fetched,
     parsed: ParsedFeed | None,
     taken: list[tuple[ListedItem, str]],
+    *,
+    keep_validators: bool = True,
 ) -> None:
     now = utcnow()
     with archive.db.writing() as session:
@@ -347,8 +354,10 @@ def _record_success(
             feed.kind = parsed.kind
             feed.title = parsed.title[:500] if parsed.title else feed.title
         if fetched.status == 200:  # a 304 keeps the validators it was asked with
-            feed.etag = fetched.etag[:500] if fetched.etag else None
-            feed.last_modified = fetched.last_modified[:100] if fetched.last_modified else None
+            feed.etag = fetched.etag[:500] if fetched.etag and keep_validators else None
+            feed.last_modified = (
+                fetched.last_modified[:100] if fetched.last_modified and keep_validators else None
+            )
         feed.articles_added += report.added
         feed.failures = 0
         feed.last_polled_at = feed.last_success_at = now

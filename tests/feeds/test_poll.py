@@ -121,6 +121,7 @@ def test_an_item_whose_page_changed_is_an_update_not_a_new_article(archive: Arch
     [school] = articles(archive).values()
     assert school.source is not None and school.source.name == "نشرة البوكمال المحلية"
     assert school.author == "ليلى حسن" and school.section == "تعليم"
+    assert school.url == site.url("/news/school.html")  # a relative link, resolved against the feed
     assert school.published_at == datetime(2026, 11, 6, 7, tzinfo=UTC)
 
     page, _ = site.content("/news/school.html")
@@ -261,3 +262,20 @@ def test_requests_to_one_host_are_spaced_by_the_delay(data_dir: Path, site: Site
     ]  # robots.txt once for the round, then one request after the other
     gaps = [b.at - a.at for a, b in zip(site.requests, site.requests[1:])]
     assert min(gaps) >= 0.38, gaps
+
+
+def test_items_left_over_by_a_round_are_taken_by_the_next_one(
+    archive: Archive, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.feeds import poller
+
+    monkeypatch.setattr(poller, "MAX_NEW_ITEMS", 2)
+    add_feed(archive.db, site.url("/rss.xml"))
+    [first] = poll_round(archive)
+    assert (first.new, first.added) == (4, 2)
+    [second] = poll_round(archive)  # not conditional: the feed was not taken whole
+    assert (second.status, second.new, second.added) == ("ok", 2, 2)
+    assert "if-none-match" not in site.asked("/rss.xml")[1].headers
+    [third] = poll_round(archive)
+    assert third.status == "not-modified"
+    assert count(archive) == 4
