@@ -3,7 +3,9 @@
 - ``feeds``: one row per subscription, with its conditional-GET validators and its health;
 - ``feed_items``: what each feed listed and the archive took in (by guid, else link), so an item seen
   before is not fetched again;
-- ``feed_lease``: a single row naming the process that polls now (one poller for all workers).
+- ``feed_lease``: at most one row (made by the first poller), naming the process that polls now (one
+  poller for all workers). Left empty here, so a freshly migrated database stays empty for
+  ``arshif db copy``.
 
 Nothing here touches the articles: feed items are stored through the ingest pipeline.
 
@@ -60,14 +62,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("feed_id", "key", name="uq_feed_items_feed_key"),
     )
-    lease = op.create_table(
+    op.create_table(
         "feed_lease",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("holder", sa.String(length=200), nullable=True),
         sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.bulk_insert(lease, [{"id": 1, "holder": None, "expires_at": None}])
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.db import Database
 from service.db.models import Feed, FeedItem, FeedLease, utcnow
@@ -18,6 +19,7 @@ MAX_SOURCE_CHARS = 200
 MIN_INTERVAL_S = 60
 MAX_INTERVAL_S = 7 * 24 * 3600
 MAX_ALLOWED_HOSTS = 20
+LEASE_ID = 1
 
 
 class InvalidFeed(ArshifError):
@@ -164,32 +166,46 @@ def due_feed_ids(db: Database, now: datetime | None = None) -> list[int]:
 
 def take_lease(db: Database, holder: str, ttl_s: float) -> bool:
     """Whether ``holder`` polls now: it takes (or renews) the one lease if it is free or expired.
-    One conditional UPDATE, so two processes asking at once cannot both win."""
+    One conditional UPDATE, so two processes asking at once cannot both win; the row is made by the
+    first process that asks (two making it at once: the unique id lets one win)."""
     now = utcnow()
-    with db.writing() as session:
-        taken = session.execute(
-            update(FeedLease)
-            .where(FeedLease.id == 1)
-            .where(
-                or_(FeedLease.holder == holder, FeedLease.expires_at.is_(None), FeedLease.expires_at < now)
+    expires = now + timedelta(seconds=ttl_s)
+    try:
+        with db.writing() as session:
+            taken = session.execute(
+                update(FeedLease)
+                .where(FeedLease.id == LEASE_ID)
+                .where(
+                    or_(
+                        FeedLease.holder == holder,
+                        FeedLease.expires_at.is_(None),
+                        FeedLease.expires_at < now,
+                    )
+                )
+                .values(holder=holder, expires_at=expires)
             )
-            .values(holder=holder, expires_at=now + timedelta(seconds=ttl_s))
-        )
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+            if taken.rowcount:  # type: ignore[attr-defined]
+                return True
+            if session.get(FeedLease, LEASE_ID) is not None:
+                return False  # held by another process
+            session.add(FeedLease(id=LEASE_ID, holder=holder, expires_at=expires))
+        return True
+    except IntegrityError:
+        return False
 
 
 def release_lease(db: Database, holder: str) -> None:
     with db.writing() as session:
         session.execute(
             update(FeedLease)
-            .where(FeedLease.id == 1, FeedLease.holder == holder)
+            .where(FeedLease.id == LEASE_ID, FeedLease.holder == holder)
             .values(holder=None, expires_at=None)
         )
 
 
 def lease_holder(db: Database) -> str | None:
     with db.reading() as session:
-        row = session.get(FeedLease, 1)
+        row = session.get(FeedLease, LEASE_ID)
         if row is None or row.expires_at is None or row.expires_at < utcnow():
             return None
         return row.holder
