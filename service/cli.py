@@ -440,6 +440,8 @@ def feeds_poll(
     if feed_id is not None:
         ids = [get_feed(archive.db, feed_id).id]
     reports = poll_round(archive, ids, due_only=due)
+    if not reports and not json_output:
+        err.print("لا خلاصات للجلب — no feeds to poll")
     if json_output:
         _print_json([r.as_dict() for r in reports])
     for r in reports if not json_output else []:

@@ -1,4 +1,5 @@
-"""A polite crawler: robots.txt, one request at a time per host with a delay, conditional GET, limits.
+"""A polite crawler: robots.txt (and its Crawl-delay), one request at a time per host with a delay,
+conditional GET, limits.
 
 Only http and https; only the hosts the caller allows (a subscription's own host and the ones it
 lists); redirects followed by hand, at most ``MAX_REDIRECTS``, each hop checked like the first
@@ -21,6 +22,7 @@ MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_AGENT = "ArshifBot"
 DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
+MAX_CRAWL_DELAY_S = 30.0  # a robots.txt Crawl-delay is honoured up to this
 
 
 class FetchError(Exception):
@@ -74,6 +76,7 @@ class Crawler:
         default_factory=dict, init=False, repr=False
     )
     _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _crawl_delay: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -136,6 +139,9 @@ class Crawler:
         if status >= 400 or status in (301, 302, 303, 307, 308):
             return None
         rules.parse(body.decode("utf-8", "replace").splitlines())
+        asked = rules.crawl_delay(ROBOTS_AGENT)
+        if asked:  # the site's own pause between requests, when longer than ours (within reason)
+            self._crawl_delay[host_of(origin)] = min(float(asked), MAX_CRAWL_DELAY_S)
         return rules
 
     # -- fetching ------------------------------------------------------------------------------
@@ -192,7 +198,7 @@ class Crawler:
         time; the lock keeps that true if it ever is not)."""
         last = self._last.get(host)
         if last is not None:
-            pause = self.delay_s - (time.monotonic() - last)
+            pause = max(self.delay_s, self._crawl_delay.get(host, 0.0)) - (time.monotonic() - last)
             if pause > 0:
                 time.sleep(pause)
 

@@ -279,3 +279,14 @@ def test_items_left_over_by_a_round_are_taken_by_the_next_one(
     [third] = poll_round(archive)
     assert third.status == "not-modified"
     assert count(archive) == 4
+
+
+def test_a_crawl_delay_in_robots_txt_is_honoured(archive: Archive, site: Site) -> None:
+    robots, _ = site.content("/robots.txt")
+    assert robots is not None
+    site.pages["/robots.txt"] = robots + b"Crawl-delay: 1\n"
+    add_feed(archive.db, site.url("/atom.xml"))
+    poll_round(archive)  # ARSHIF_FEED_DELAY is 0 here: the site's own delay applies
+    assert [r.path for r in site.requests] == ["/robots.txt", "/atom.xml", "/news/school.html"]
+    gaps = [b.at - a.at for a, b in zip(site.requests, site.requests[1:])]
+    assert min(gaps) >= 0.98, gaps
