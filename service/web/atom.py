@@ -18,7 +18,8 @@ FEED_SIZE = 50
 
 
 def changed_at(db: Database, ids: Sequence[int]) -> dict[int, datetime]:
-    """When the archive last wrote each article (its entry's ``updated`` when it has no date)."""
+    """When the archive last wrote each article: the ``updated`` of an entry whose article has no
+    date (the caller asks only for those)."""
     if not ids:
         return {}
     with db.reading() as session:

@@ -258,9 +258,9 @@ def search_feed(request: Request, search: SearchDep, archive: ArchiveDep) -> Res
     base = str(request.base_url).rstrip("/")
     document = atom.search_feed(
         response.hits,
-        atom.changed_at(archive.db, [h.id for h in response.hits]),
+        atom.changed_at(archive.db, [h.id for h in response.hits if h.published_at is None]),
         query=state.one("q"),
-        self_url=base + state.url("/search.atom"),
+        self_url=base + state.url("/search.atom", sort=None),  # always newest first
         page_url=base + state.url("/"),
         base=base,
     )
