@@ -30,13 +30,15 @@ class Request:
 class Site:
     """``base`` is http://127.0.0.1:PORT; ``other`` names a second host (localhost, same server) that
     no subscription allows unless it says so. ``delay_s`` makes every answer late (a host that times
-    out). ``values`` fills the {placeholders} of the files; ``pages`` replaces a file's content."""
+    out). ``values`` fills the {placeholders} of the files; ``pages`` replaces a file's content or adds
+    one (``types`` gives its Content-Type)."""
 
     def __init__(self, delay_s: float = 0.0) -> None:
         self.delay_s = delay_s
         self.requests: list[Request] = []
         self.values = {"school_updated": "2026-11-06T07:00:00Z"}
         self.pages: dict[str, bytes] = {}
+        self.types: dict[str, str] = {}  # path -> Content-Type, for pages a test serves
         self.redirects: dict[str, str] = {}  # path -> Location ({other} names the second host)
         site = self
 
@@ -95,11 +97,11 @@ class Site:
     def content(self, path: str) -> tuple[bytes | None, str]:
         path = path.split("?")[0]
         file = (SITE / path.lstrip("/")).resolve()
-        if SITE not in file.parents or not file.is_file():
-            return None, ""
-        content_type = TYPES.get(file.suffix, "application/octet-stream")
+        content_type = self.types.get(path) or TYPES.get(file.suffix, "application/octet-stream")
         if path in self.pages:
             return self.pages[path], content_type
+        if SITE not in file.parents or not file.is_file():
+            return None, ""
         text = file.read_text(encoding="utf-8").replace("{base}", self.base).replace("{other}", self.other)
         for key, value in self.values.items():
             text = text.replace("{" + key + "}", value)

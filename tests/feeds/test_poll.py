@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from service.feeds.store import add_feed, get_feed, list_feeds, remove_feed
 from service.search.engine import SearchService
 from service.search.request import make_request
 from service.settings import Settings
-from tests.conftest import database_for
+from tests.conftest import SEEDS, database_for, needs_shared
 from tests.feeds.conftest import Site
 
 
@@ -290,3 +291,34 @@ def test_a_crawl_delay_in_robots_txt_is_honoured(archive: Archive, site: Site) -
     assert [r.path for r in site.requests] == ["/robots.txt", "/atom.xml", "/news/school.html"]
     gaps = [b.at - a.at for a, b in zip(site.requests, site.requests[1:])]
     assert min(gaps) >= 0.98, gaps
+
+
+@needs_shared(SEEDS)
+def test_a_real_article_on_a_windows_1256_page(archive: Archive, site: Site) -> None:
+    """One of the shared seed articles (read at test time, never kept here) as an old Arabic site would
+    serve it: a windows-1256 page, announced by an RSS item."""
+    seed = min(SEEDS.glob("*.txt"))
+    lines = [line.strip() for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    title, paragraphs = lines[1], [line for line in lines[2:] if len(line) > 80][:4]
+    page = (
+        '<html lang="ar" dir="rtl"><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+        f"<title>{escape(title)}</title></head><body><article><h1>{escape(title)}</h1>"
+        + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    site.pages["/news/seed.html"] = page.encode("cp1256", errors="xmlcharrefreplace")
+    site.types["/news/seed.html"] = "text/html"  # the charset only in the page itself
+    site.pages["/seed.xml"] = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>بلدي</title>'
+        f"<item><title>{escape(title)}</title><link>{site.url('/news/seed.html')}</link>"
+        "<guid>seed-1</guid><pubDate>Thu, 15 Feb 2018 10:00:00 GMT</pubDate></item></channel></rss>"
+    ).encode()
+    add_feed(archive.db, site.url("/seed.xml"))
+    [report] = poll_round(archive)
+    assert (report.status, report.added, report.from_summary) == ("ok", 1, 0), report
+    [stored] = articles(archive).values()
+    assert stored.title == title
+    assert stored.extra["ingest"]["encoding"] in ("cp1256", "windows-1256")
+    for paragraph in paragraphs:
+        assert " ".join(paragraph.split()) in stored.body
+    assert stored.published_at == datetime(2018, 2, 15, 10, tzinfo=UTC)
