@@ -322,3 +322,15 @@ def test_a_real_article_on_a_windows_1256_page(archive: Archive, site: Site) -> 
     for paragraph in paragraphs:
         assert " ".join(paragraph.split()) in stored.body
     assert stored.published_at == datetime(2018, 2, 15, 10, tzinfo=UTC)
+
+
+def test_only_due_feeds_are_polled_and_each_keeps_its_own_interval(archive: Archive, site: Site) -> None:
+    hourly = add_feed(archive.db, site.url("/atom.xml"), interval_s=3600)
+    default = add_feed(archive.db, site.url("/news-sitemap.xml"))
+    assert {r.feed_id for r in poll_round(archive, due_only=True)} == {hourly.id, default.id}
+    assert poll_round(archive, due_only=True) == []  # nothing is due right after a round
+    waits = {}
+    for feed in list_feeds(archive.db):
+        assert feed.next_poll_at is not None and feed.last_polled_at is not None
+        waits[feed.id] = (feed.next_poll_at - feed.last_polled_at).total_seconds()
+    assert waits == {hourly.id: 3600, default.id: 900}  # ARSHIF_FEED_INTERVAL's default
