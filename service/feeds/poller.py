@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.archive import Archive
 from service.db.models import Feed, FeedItem, utcnow
@@ -329,7 +330,8 @@ def _record_success(
     keep_validators: bool = True,
 ) -> None:
     now = utcnow()
-    with archive.db.writing() as session:
+
+    def work(session: Session) -> None:
         feed = session.get(Feed, sub.id)
         if feed is None:  # removed while it was polled: its articles stay, nothing else to note
             return
@@ -363,6 +365,9 @@ def _record_success(
         feed.last_polled_at = feed.last_success_at = now
         feed.last_error = None
         feed.next_poll_at = _next_poll(sub, 0, now)
+
+    # db.write: planned again if another poller (an API call beside the background one) won a race
+    archive.db.write(work)
 
 
 class BackgroundPoller:
