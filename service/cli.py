@@ -32,8 +32,12 @@ sources_app = typer.Typer(
     help="Outlets and the other names (aliases) they are found by.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+feeds_app = typer.Typer(
+    help="Feed subscriptions (RSS, Atom, sitemaps) that keep the archive up to date.", no_args_is_help=True
+)
 app.add_typer(synonyms_app, name="synonyms")
 app.add_typer(sources_app, name="sources")
+app.add_typer(feeds_app, name="feeds")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -419,6 +423,96 @@ def sources_alias(
 
     outlet, added = add_alias(_archive().db, name, alias)
     out.print(Text(f"{outlet} ⇐ {added}"))
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="RSS 2.0, Atom or sitemap URL.")],
+    source: Annotated[
+        str | None, typer.Option(help="Outlet name for its articles; default: the feed's own title.")
+    ] = None,
+    interval: Annotated[
+        int | None, typer.Option(help="Seconds between polls of this feed; default ARSHIF_FEED_INTERVAL.")
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None, typer.Option(help="Another host its links may point to (repeatable).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Subscribe to a feed (it is polled by the server, or now with `arshif feeds poll`)."""
+    from service.feeds.store import add_feed
+
+    feed = add_feed(_archive().db, url, source=source, interval_s=interval, allow_hosts=allow_host)
+    if json_output:
+        _print_json(_feed_json(feed))
+    else:
+        out.print(f"{feed.id}\t{feed.url}\t{feed.source or ''}")
+
+
+def _feed_json(feed: object) -> dict:
+    from service.api.schemas import FeedOut
+
+    return FeedOut.model_validate(feed, from_attributes=True).model_dump(mode="json")
+
+
+@feeds_app.command("list")
+def feeds_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List subscriptions with their health."""
+    from service.feeds.store import list_feeds
+
+    feeds = list_feeds(_archive().db)
+    if json_output:
+        _print_json([_feed_json(f) for f in feeds])
+        return
+    for f in feeds:
+        health = "ok" if f.last_error is None else f"error ({f.failures}×): {f.last_error}"
+        if f.last_polled_at is None:
+            health = "not polled yet"
+        out.print(
+            f"{f.id}\t{f.url}\t{f.source or f.title or ''}\t{f.kind or '-'}\t"
+            f"items {f.items_seen:,}, added {f.articles_added:,}\t{health}"
+        )
+
+
+@feeds_app.command("remove")
+def feeds_remove(feed_id: Annotated[int, typer.Argument(help="Feed id (see `arshif feeds list`).")]) -> None:
+    """Unsubscribe (the articles it brought stay in the archive)."""
+    from service.feeds.store import remove_feed
+
+    remove_feed(_archive().db, feed_id)
+
+
+@feeds_app.command("poll")
+def feeds_poll(
+    feed_id: Annotated[int | None, typer.Argument(help="Only this feed; default: every feed.")] = None,
+    due: Annotated[bool, typer.Option("--due", help="Only the feeds whose next poll is due.")] = False,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Poll feeds once now (for cron and tests): new items are fetched, extracted and stored."""
+    from service.feeds.poller import poll_round
+    from service.feeds.store import get_feed
+
+    archive = _archive()
+    ids = None
+    if feed_id is not None:
+        ids = [get_feed(archive.db, feed_id).id]
+    reports = poll_round(archive, ids, due_only=due)
+    if not reports and not json_output:
+        err.print("لا خلاصات للجلب — no feeds to poll")
+    if json_output:
+        _print_json([r.as_dict() for r in reports])
+    for r in reports if not json_output else []:
+        if r.status == "error":
+            err.print(f"[red]✗[/red] {r.feed_id} {r.url}: {r.error}")
+            continue
+        err.print(
+            f"{r.feed_id} {r.url}: {r.status}, {r.listed} listed, {r.new} new — added {r.added}, "
+            f"updated {r.updated}, unchanged {r.unchanged}, from summary {r.from_summary}, failed {r.failed}"
+        )
+        for failure in r.item_errors[:20]:
+            err.print(f"  [red]✗[/red] {failure['origin']}: {failure['reason']}")
+    if any(r.status == "error" for r in reports):
+        raise SystemExit(1)
 
 
 def main() -> None:

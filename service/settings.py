@@ -87,6 +87,24 @@ class Settings(BaseSettings):
         "Unset: a random key kept in <data_dir>/cursor.key.",
     )
 
+    feed_interval: int = Field(
+        900,
+        ge=0,
+        description="Seconds between polls of each subscribed feed, by the server's one poller "
+        "(a feed's own interval overrides it); 0 turns background polling off (`arshif feeds poll` still works).",
+    )
+    feed_delay: float = Field(
+        1.0, ge=0, description="Seconds between two requests of the feed crawler to the same host."
+    )
+    feed_timeout: float = Field(20.0, gt=0, description="Seconds one feed or page request may take.")
+    feed_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest feed, sitemap or page the crawler reads, in bytes."
+    )
+    feed_user_agent: str = Field(
+        "ArshifBot/0.1 (Arshif, an archive of Arabic news; polls the feeds its operator subscribed to)",
+        description="User-Agent of the feed crawler (robots.txt rules for ArshifBot apply to it).",
+    )
+
     _split = field_validator("api_keys", "read_keys", "cors_origins", "allowed_hosts", mode="before")(
         _split_csv
     )

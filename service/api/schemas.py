@@ -353,3 +353,50 @@ class StatsOut(BaseModel):
     change_feed: str = Field(
         description='How this node hears of changes: "listen" (PostgreSQL NOTIFY) or "poll"'
     )
+
+
+class FeedIn(TextModel):
+    url: str = Field(max_length=2000, description="RSS 2.0, Atom or sitemap URL (http/https)")
+    source: str | None = Field(None, max_length=200, description="Outlet name; default: the feed's title")
+    interval_s: int | None = Field(
+        None, ge=60, le=7 * 24 * 3600, description="Seconds between polls; default ARSHIF_FEED_INTERVAL"
+    )
+    allow_hosts: list[str] = Field(
+        default_factory=list, max_length=20, description="Other hosts the feed's links may point to"
+    )
+
+
+class FeedOut(BaseModel):
+    """A subscription and its health."""
+
+    id: int
+    url: str
+    source: str | None
+    title: str | None
+    kind: str | None = Field(description="rss | atom | sitemap | sitemap-index (known after the first poll)")
+    interval_s: int | None
+    allow_hosts: list[str]
+    created_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int = Field(description="Consecutive failed polls (the next poll backs off exponentially)")
+    next_poll_at: datetime | None
+    items_seen: int
+    articles_added: int
+
+
+class FeedPollOut(BaseModel):
+    feed_id: int
+    url: str
+    status: Literal["ok", "not-modified", "error"]
+    error: str | None
+    listed: int
+    new: int
+    added: int
+    updated: int
+    unchanged: int
+    from_summary: int
+    failed: int
+    item_errors: list[Failure]

@@ -170,6 +170,56 @@ class IngestRun(Base):
     inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+class Feed(Base):
+    """A subscription: an RSS, Atom or sitemap URL polled for new articles (service/feeds)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    source: Mapped[str | None] = mapped_column(String(200))  # the operator's name for the outlet
+    title: Mapped[str | None] = mapped_column(String(500))  # the feed's own title, from the last poll
+    kind: Mapped[str | None] = mapped_column(String(16))  # "rss" | "atom" | "sitemap", once polled
+    interval_s: Mapped[int | None] = mapped_column(Integer)  # None: ARSHIF_FEED_INTERVAL
+    allow_hosts: Mapped[list[str]] = mapped_column(JSON, default=list)  # other hosts its links may name
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)  # consecutive failed polls (back-off)
+    next_poll_at: Mapped[datetime | None]
+    items_seen: Mapped[int] = mapped_column(default=0)
+    articles_added: Mapped[int] = mapped_column(default=0)
+
+
+class FeedItem(Base):
+    """An item a feed listed and the archive took in: seen again unchanged, it is not fetched again."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "key", name="uq_feed_items_feed_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(500))  # the item's guid, else its link
+    url: Mapped[str | None] = mapped_column(String(2000))
+    marker: Mapped[str | None] = mapped_column(String(100))  # the item's updated/lastmod as listed
+    how: Mapped[str] = mapped_column(String(16))  # "page" (fetched and extracted) | "summary"
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedLease(Base):
+    """One row: which process polls feeds now (one poller however many workers or nodes run)."""
+
+    __tablename__ = "feed_lease"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None]
+
+
 __all__ = [
     "MAX_ID",
     "Article",
@@ -177,6 +227,9 @@ __all__ = [
     "ArticleSignature",
     "Base",
     "Change",
+    "Feed",
+    "FeedItem",
+    "FeedLease",
     "IngestRun",
     "Source",
     "SourceAlias",

@@ -22,9 +22,10 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from service.api.routers import articles, health, ingest, meta, search, synonyms
+from service.api.routers import articles, feeds, health, ingest, meta, search, synonyms
 from service.archive import Archive
 from service.errors import ArshifError
+from service.feeds.poller import BackgroundPoller
 from service.logging import configure_logging
 from service.search.engine import SearchService
 from service.server.indexer import IndexFollower
@@ -163,7 +164,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             archive.db.after_commit(search_service.synonyms.on_commit),
         ]
         follower.start()
+        # every worker starts a poller; only the one holding the store's lease polls (service/feeds)
+        poller = BackgroundPoller(archive) if settings.feed_interval > 0 else None
+        if poller:
+            poller.start()
         yield
+        if poller:
+            poller.stop()
         for stop_listening in forget:
             stop_listening()
         follower.stop()
@@ -182,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     _install_error_handlers(app)
 
-    for module in (health, search, articles, ingest, synonyms, meta):
+    for module in (health, search, articles, ingest, synonyms, feeds, meta):
         app.include_router(module.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -10,19 +10,21 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from service.db import Article
 from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
+from service.feeds import store as feeds_store
 from service.search import highlight
 from service.search.compile import Highlights
 from service.search.engine import SearchService
 from service.search.marked import Marked
-from service.search.request import make_request
+from service.search.request import Interval, SearchRequest, make_request
 from service.server.deps import ArchiveDep, SearchDep, require_read
+from service.web import atom
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -137,6 +139,33 @@ def _period_end(start: str, interval: str) -> str:
     return start[:7]
 
 
+def page_request(
+    state: PageState,
+    *,
+    sort: str,
+    page: int = 1,
+    limit: int = PAGE_SIZE,
+    facets: bool = False,
+    histogram: Interval | None = None,
+) -> SearchRequest:
+    """The search the page's query string asks for: the page itself and its Atom feed build it here."""
+    return make_request(
+        state.one("q"),
+        limit=limit,
+        offset=(page - 1) * limit,
+        sort=sort if sort in SORTS else "relevance",
+        match="any" if state.one("match") == "any" else "all",
+        sources=state.many("source"),
+        sections=state.many("section"),
+        authors=state.many("author"),
+        date_from=state.one("from"),
+        date_to=state.one("to"),
+        fold=state.one("fold") != "0",
+        facets=facets,
+        histogram=histogram,
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, search: SearchDep) -> HTMLResponse:
     state = PageState({k: request.query_params.getlist(k) for k in PageState.KEYS})
@@ -159,21 +188,7 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
             page = 1
         sort = state.one("sort", "relevance" if q else "newest")
         try:
-            req = make_request(
-                q,
-                limit=PAGE_SIZE,
-                offset=(page - 1) * PAGE_SIZE,
-                sort=sort if sort in SORTS else "relevance",
-                match="any" if state.one("match") == "any" else "all",
-                sources=state.many("source"),
-                sections=state.many("section"),
-                authors=state.many("author"),
-                date_from=state.one("from"),
-                date_to=state.one("to"),
-                fold=state.one("fold") != "0",
-                facets=True,
-                histogram="month",
-            )
+            req = page_request(state, sort=sort, page=page, facets=True, histogram="month")
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
                 response.histogram = search.search(
@@ -232,3 +247,35 @@ def _highlights(search: SearchService, q: str) -> Highlights:
         return search.plan(make_request(q)).highlights
     except ArshifError:
         return Highlights()
+
+
+@router.get("/search.atom")
+def search_feed(request: Request, search: SearchDep, archive: ArchiveDep) -> Response:
+    """The search page's query as an Atom feed, newest matching articles first: a feed reader can
+    follow a search. Same parameters as the page (q, source, section, author, from, to, match, fold)."""
+    state = PageState({k: request.query_params.getlist(k) for k in PageState.KEYS})
+    response = search.search(page_request(state, sort="newest", limit=atom.FEED_SIZE))
+    base = str(request.base_url).rstrip("/")
+    document = atom.search_feed(
+        response.hits,
+        atom.changed_at(archive.db, [h.id for h in response.hits if h.published_at is None]),
+        query=state.one("q"),
+        self_url=base + state.url("/search.atom", sort=None),  # always newest first
+        page_url=base + state.url("/"),
+        base=base,
+    )
+    return Response(document, media_type=atom.MEDIA_TYPE)
+
+
+FEED_KINDS = {"rss": "RSS", "atom": "Atom", "sitemap": "خريطة موقع", "sitemap-index": "فهرس خرائط"}
+
+
+@router.get("/feeds", response_class=HTMLResponse)
+def feeds_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
+    """The subscriptions and their health, read-only (they are managed with a key, by API or CLI)."""
+    context = {
+        "feeds": feeds_store.list_feeds(archive.db),
+        "kinds": FEED_KINDS,
+        "interval": archive.settings.feed_interval,
+    }
+    return templates.TemplateResponse(request, "feeds.html", context)
