@@ -465,12 +465,12 @@ def feeds_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> 
         _print_json([_feed_json(f) for f in feeds])
         return
     for f in feeds:
-        health = "ok" if f.last_error is None else f"error ({f.failures}×): {f.last_error}"
+        health = "سليمة" if f.last_error is None else f"خطأ ({f.failures}×): {f.last_error}"
         if f.last_polled_at is None:
-            health = "not polled yet"
+            health = "لم تُجلب بعد"
         out.print(
             f"{f.id}\t{f.url}\t{f.source or f.title or ''}\t{f.kind or '-'}\t"
-            f"items {f.items_seen:,}, added {f.articles_added:,}\t{health}"
+            f"عناصر {f.items_seen:,}، مقالات أضيفت {f.articles_added:,}\t{health}"
         )
 
 
@@ -506,8 +506,8 @@ def feeds_poll(
             err.print(f"[red]✗[/red] {r.feed_id} {r.url}: {r.error}")
             continue
         err.print(
-            f"{r.feed_id} {r.url}: {r.status}, {r.listed} listed, {r.new} new — added {r.added}, "
-            f"updated {r.updated}, unchanged {r.unchanged}, from summary {r.from_summary}, failed {r.failed}"
+            f"{r.feed_id} {r.url}: {r.status}، في الخلاصة {r.listed}، جديد {r.new} — أضيف {r.added}، "
+            f"حُدّث {r.updated}، دون تغيير {r.unchanged}، من الملخص {r.from_summary}، فشل {r.failed}"
         )
         for failure in r.item_errors[:20]:
             err.print(f"  [red]✗[/red] {failure['origin']}: {failure['reason']}")

@@ -13,6 +13,9 @@ command. Differences from typing them, each for a reason:
 - not run: ``serve`` (a server that runs until stopped; the server is tested in tests/reliability)
   and ``db copy postgresql://…`` (needs a PostgreSQL server at ``db``; copying is tested in
   tests/scaleout); ``make`` lines are not ``arshif`` commands (``make test`` runs this very test).
+- ``feeds add https://example.org/…`` subscribes to the same paths on the feed tests' local site
+  (tests/feeds/site, served on 127.0.0.1): this machine may not reach example.org, and a test must
+  not depend on another site.
 A README command this test does not know how to judge fails it, so a new one gets its check here.
 """
 
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import ARSHIF, NEWS, REPO, env_for, needs_shared
+from tests.feeds.conftest import Site
 
 pytestmark = needs_shared(NEWS)
 
@@ -44,7 +48,7 @@ def readme_commands() -> list[list[str]]:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     commands = []
     for block in re.findall(r"^```sh\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # a line continued with \\ is one
             words = shlex.split(line, comments=True)
             if words and Path(words[0]).name == "arshif":
                 commands.append(words[1:])
@@ -88,7 +92,7 @@ def _subset(path: Path, words: tuple[str, ...]) -> tuple[int, dict[str, int]]:
 
 def test_readme_commands_run_against_the_corpus(tmp_path: Path) -> None:
     commands = readme_commands()
-    names = [" ".join(c[:2]) if c[0] in ("db", "synonyms", "sources") else c[0] for c in commands]
+    names = [" ".join(c[:2]) if c[0] in ("db", "synonyms", "sources", "feeds") else c[0] for c in commands]
     # the README's own example, the one a researcher tries first, is among them
     example = [
         "search",
@@ -105,17 +109,22 @@ def test_readme_commands_run_against_the_corpus(tmp_path: Path) -> None:
 
     corpus = tmp_path / "arabic_news.jsonl.xz"
     stored, spelled = _subset(corpus, ("ترمب",))
-    env = env_for(tmp_path / "var")  # a new data directory: the first command makes the archive
+    # a new data directory: the first command makes the archive
+    env = env_for(tmp_path / "var", ARSHIF_FEED_DELAY="0", ARSHIF_FEED_TIMEOUT="5")
+    site = Site().start()
 
     failed, skipped = [], []
     for args, name in zip(commands, names, strict=True):
         if name in NOT_RUN:
             skipped.append(f"{name}: {NOT_RUN[name]}")
             continue
+        args = [a.replace("https://example.org", site.base) for a in args]
         try:
             _run_and_check(args, name, tmp_path, env, stored, spelled)
         except AssertionError as exc:  # every command is tried; all failures are reported together
             failed.append(f"arshif {shlex.join(args)}\n  {exc}")
+    site.stop()
+    assert {"/rss.xml", "/news-sitemap.xml"} <= set(site.paths())
     print("README commands not run in a test:", *skipped, sep="\n  ")
     assert len(skipped) == len(NOT_RUN)
     assert not failed, "\n".join(failed)
@@ -206,6 +215,31 @@ def _sources_alias(run: Run) -> None:
     assert found["total"] > 0 and {h["source"] for h in found["hits"]} == {"BBC Arabic"}
 
 
+def _feeds_add(run: Run) -> None:
+    said = re.fullmatch(r"(\d+)\s+(\S+)\s*(.*)", run.done.stdout.strip())
+    assert said and said[2] == run.args[2], run.done.stdout
+    if "--source" in run.args:
+        assert said[3] == run.args[run.args.index("--source") + 1]
+
+
+def _feeds_poll(run: Run) -> None:
+    added = [int(n) for n in re.findall(r"أضيف (\d+)", _said(run))]
+    assert len(added) == 2 and all(added), _said(run)  # both subscriptions brought articles
+    assert "✗" not in run.done.stderr
+    found = json.loads(run.again("search", "الحسكة", "--json").stdout)  # the news sitemap's rain story
+    assert found["total"] > 0
+
+
+def _feeds_list(run: Run) -> None:
+    lines = run.done.stdout.splitlines()
+    assert len(lines) == 2 and all(line.endswith("سليمة") for line in lines), run.done.stdout
+
+
+def _feeds_remove(run: Run) -> None:
+    left = json.loads(run.again("feeds", "list", "--json").stdout)
+    assert [f["id"] for f in left] == [1]
+
+
 CHECKS = {
     "ingest": _ingest,
     "search": _search,
@@ -216,4 +250,8 @@ CHECKS = {
     "backup": _backup,
     "sources list": _sources_list,
     "sources alias": _sources_alias,
+    "feeds add": _feeds_add,
+    "feeds poll": _feeds_poll,
+    "feeds list": _feeds_list,
+    "feeds remove": _feeds_remove,
 }

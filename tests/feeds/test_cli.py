@@ -63,4 +63,4 @@ def test_mistakes_are_one_clear_line(data_dir: Path, site: Site) -> None:
     assert polled.returncode == 1 and "Traceback" not in polled.stderr
     assert "not an RSS, Atom or sitemap document" in polled.stderr
     listed = run_cli(data_dir, "feeds", "list")
-    assert "error (1×)" in listed.stdout
+    assert "خطأ (1×)" in listed.stdout
