@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from service.api.routers import articles, health, ingest, meta, search, synonyms
+from service.api.routers import articles, counts, health, ingest, meta, search, synonyms
 from service.archive import Archive
 from service.errors import ArshifError
 from service.logging import configure_logging
@@ -182,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     _install_error_handlers(app)
 
-    for module in (health, search, articles, ingest, synonyms, meta):
+    for module in (health, search, counts, articles, ingest, synonyms, meta):
         app.include_router(module.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
