@@ -11,13 +11,16 @@ sections, authors and dates), counted once per index state (``IndexFacts.derived
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, replace
 from typing import Any
 
 from service.errors import ArshifError
+from service.export import csv_cell
 from service.search import periods
 from service.search.engine import SearchService
-from service.search.request import Interval, SearchRequest
+from service.search.request import Interval, SearchRequest, make_request
 
 MAX_QUERIES = 10
 MAX_PERIODS = 5_000
@@ -127,6 +130,36 @@ def count_queries(
     return Counts(interval, "source" if split else None, normalize, axis, series)
 
 
+def counts_for(
+    service: SearchService,
+    queries: list[str] | None,
+    interval: Interval = "month",
+    split: str | None = None,
+    normalize: bool = False,
+    match: str = "all",
+    sources: list[str] | None = None,
+    sections: list[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> Counts:
+    """The counts for what a user asked (the API's parameters, the timeline page's too): each query
+    made into a request as the search makes it, blank ones dropped (none at all: every article)."""
+    requests = [
+        make_request(
+            q,
+            match=match,
+            sources=sources,
+            sections=sections,
+            date_from=date_from,
+            date_to=date_to,
+            limit=0,
+            snippets=False,
+        )
+        for q in check_queries([q for q in queries or [] if q.strip()])
+    ]
+    return count_queries(service, requests, interval, split=split == "source", normalize=normalize)
+
+
 def csv_rows(counts: Counts) -> list[list[Any]]:
     """The counts as a table, one row per series and period (long form: easy to pivot or plot)."""
     rows: list[list[Any]] = [["period", "query", "source", "count", "base", "share"]]
@@ -137,4 +170,23 @@ def csv_rows(counts: Counts) -> list[list[Any]]:
     return rows
 
 
-__all__ = ["MAX_QUERIES", "Counts", "Series", "check_queries", "count_queries", "csv_rows"]
+def csv_text(counts: Counts) -> str:
+    """The table as CSV (UTF-8 with a BOM, as the exports, for Excel), cells safe from formula injection."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for row in csv_rows(counts):
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+__all__ = [
+    "MAX_QUERIES",
+    "Counts",
+    "Series",
+    "check_queries",
+    "count_queries",
+    "counts_for",
+    "csv_rows",
+    "csv_text",
+]

@@ -32,7 +32,7 @@ from service.server.metrics import Metrics
 from service.server.middleware import ArshifMiddleware, BodyTooLarge, too_large
 from service.server.problems import problem
 from service.settings import SUPERVISOR_ENV, Settings, get_settings
-from service.web import STATIC_DIR, pages
+from service.web import STATIC_DIR, insight, pages
 
 log = logging.getLogger("arshif")
 
@@ -185,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, search, counts, articles, ingest, synonyms, meta):
         app.include_router(module.router)
     app.include_router(pages.router)
+    app.include_router(insight.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_docs(app)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -11,10 +9,7 @@ from fastapi.responses import Response
 
 from service.api.routers.search import ERRORS, DateFrom, DateTo, MatchParam, Sections, Sources
 from service.api.schemas import CountSeriesOut, CountsOut
-from service.export import csv_cell
-from service.search.counts import MAX_QUERIES, Counts, check_queries, count_queries, csv_rows
-from service.search.engine import SearchService
-from service.search.request import Interval, make_request
+from service.search.counts import MAX_QUERIES, Counts, counts_for, csv_text
 from service.server.deps import SearchDep, require_read
 
 router = APIRouter(prefix="/api", tags=["search"], dependencies=[Depends(require_read)])
@@ -39,49 +34,9 @@ Normalize = Annotated[
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 
 
-def compute_counts(
-    service: SearchService,
-    queries: list[str] | None,
-    interval: Interval,
-    split: str | None,
-    normalize: bool,
-    match: str = "all",
-    sources: list[str] | None = None,
-    sections: list[str] | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-) -> Counts:
-    """The counts for what a user asked (the API's parameters, the timeline page's too)."""
-    requests = [
-        make_request(
-            q,
-            match=match,
-            sources=sources,
-            sections=sections,
-            date_from=date_from,
-            date_to=date_to,
-            limit=0,
-            snippets=False,
-        )
-        for q in check_queries([q for q in queries or [] if q.strip()])
-    ]
-    return count_queries(
-        service,
-        requests,
-        interval,
-        split=split == "source",
-        normalize=normalize,
-    )
-
-
 def counts_csv(counts: Counts) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(out)
-    for row in csv_rows(counts):
-        writer.writerow([csv_cell(cell) for cell in row])
     return Response(
-        out.getvalue(),
+        csv_text(counts),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="arshif-counts.csv"'},
     )
@@ -130,7 +85,7 @@ def counts(
     are counted per period, per outlet if `split=source`. With `normalize=true`, `shares` gives each
     count as a part of all the articles of that period (of that outlet), as in Media Cloud's
     attention-over-time. Duplicates are not folded. `format=csv` or `/api/counts.csv` for a table."""
-    found = compute_counts(service, q, interval, split, normalize, match, source, section, date_from, date_to)
+    found = counts_for(service, q, interval, split, normalize, match, source, section, date_from, date_to)
     return counts_csv(found) if format == "csv" else _out(found)
 
 
@@ -153,5 +108,5 @@ def counts_as_csv(
     date_to: DateTo = None,
 ) -> Response:
     return counts_csv(
-        compute_counts(service, q, interval, split, normalize, match, source, section, date_from, date_to)
+        counts_for(service, q, interval, split, normalize, match, source, section, date_from, date_to)
     )

@@ -6,13 +6,12 @@ from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
-from service.analysis import ANALYZER_VERSION
 from service.api.schemas import SourceOut, StatsOut
 from service.archive import Archive
-from service.db import Article, IngestRun, Source
-from service.index.manager import article_count
+from service.db import Article, Source
 from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, require_read
 from service.server.indexer import IndexFollower
+from service.server.stats import archive_stats
 
 router = APIRouter(tags=["archive"])
 
@@ -35,21 +34,7 @@ def sources(archive: ArchiveDep) -> list[SourceOut]:
 
 
 def collect_stats(archive: Archive, follower: IndexFollower) -> StatsOut:
-    with archive.db.reading() as session:
-        source_count = session.scalar(select(func.count()).select_from(Source)) or 0
-        last = session.scalar(select(func.max(IngestRun.finished_at)))
-    index = archive.index
-    return StatsOut(
-        articles=article_count(archive.db),
-        indexed_documents=index.num_docs(),
-        index_lag=index.lag(archive.db),
-        sources=source_count,
-        index_size_bytes=index.size_bytes(),
-        last_ingest=last,
-        analyzer_version=ANALYZER_VERSION,
-        database=archive.db.engine.dialect.name,
-        change_feed=follower.change_feed,
-    )
+    return StatsOut(**archive_stats(archive, follower))
 
 
 @router.get(
