@@ -34,12 +34,13 @@ def start(interval: Interval, key: float | str) -> str:
     return (EPOCH + timedelta(days=number)).isoformat()
 
 
-def span(interval: Interval, first: str, last: str) -> list[str]:
-    """Every period's start from ``first`` to ``last`` (both period starts), in order."""
+def span(interval: Interval, first: str, last: str, limit: int | None = None) -> list[str]:
+    """Every period's start from ``first`` to ``last`` (both period starts), in order; the first
+    ``limit`` of them if given."""
     out: list[str] = []
     current = date.fromisoformat(first)
     end = date.fromisoformat(last)
-    while current <= end:
+    while current <= end and (limit is None or len(out) < limit):
         out.append(current.isoformat())
         if interval == "month":
             y, m = current.year, current.month
