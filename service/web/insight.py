@@ -14,14 +14,16 @@ from service.search.counts import MAX_QUERIES, Counts, counts_for
 from service.search.overview import archive_overview
 from service.server.deps import ArchiveDep, FollowerDep, SearchDep, require_read
 from service.server.stats import archive_stats
-from service.web.charts import Line, color_class, line_chart
+from service.web.charts import PALETTE, Line, color_class, line_chart
 from service.web.pages import PageState, months_chart, templates
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 
 INTERVALS = {"month": "شهري", "week": "أسبوعي", "day": "يومي"}
 X_TITLES = {"month": "الشهر", "week": "الأسبوع (من الاثنين)", "day": "اليوم"}
-MAX_LINES = 12  # lines one chart draws (the table and the CSV keep every series)
+MAX_LINES = len(
+    PALETTE
+)  # lines one chart draws, each its own colour (the table and the CSV keep every series)
 
 
 @router.get("/stats", response_class=HTMLResponse)
@@ -105,6 +107,7 @@ def timeline_page(
         "date_from": date_from,
         "date_to": date_to,
         "csv_url": "/api/counts.csv?" + urlencode(params),
+        "unscoped_url": "/timeline?" + urlencode([p for p in params if p[0] not in ("source", "from", "to")]),
         "json_url": "/api/counts?" + urlencode(params),
         "counts": None,
         "error": None,

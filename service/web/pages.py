@@ -101,6 +101,14 @@ class PageState:
         return self.url(**{key: updated})
 
 
+def timeline_url(state: PageState) -> str:
+    """The timeline page for this search: its query, outlets and dates."""
+    pairs = [("q", state.one("q"))] if state.one("q") else []
+    pairs += [("source", s) for s in state.many("source")]
+    pairs += [(k, state.one(k)) for k in ("from", "to") if state.one(k)]
+    return "/timeline" + ("?" + urlencode(pairs) if pairs else "")
+
+
 def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
     """Bars of matches per period, drawn on the server: no script, no CDN, every bar a link."""
     if not histogram or not histogram["buckets"]:
@@ -191,6 +199,7 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
                 pages=max(1, -(-response.total // PAGE_SIZE)),
                 sort=sort,
                 timeline=_svg_timeline(response.histogram, state),
+                timeline_url=timeline_url(state),
             )
         except ArshifError as exc:
             context["error"] = exc.message_ar

@@ -159,3 +159,19 @@ def test_counts_are_documented_in_openapi(news_app) -> None:
         assert {"q", "interval", "split", "normalize", "format"} <= names
         assert "CountsOut" in spec["components"]["schemas"]
         assert "/api/counts.csv" in spec["paths"]
+
+
+def test_stats_page_is_html_and_the_api_stays_json(news_app) -> None:
+    app, records = news_app
+    with app.client() as http:
+        page = http.get("/stats")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        html = page.text
+        assert 'lang="ar"' in html and 'dir="rtl"' in html and "إحصاءات الأرشيف" in html
+        assert f'data-stat="articles">{len(records):,}<' in html
+        for outlet, n in Counter(r["source"] for r in records).items():
+            assert f'>{outlet}</a></th><td class="n">{n:,}<' in html
+        assert "الشرق الأوسط" in html and ">middleEast<" not in html
+        api = http.get("/api/stats")
+        assert api.headers["content-type"].startswith("application/json")
+        assert api.json()["articles"] == len(records)

@@ -149,7 +149,20 @@ def test_search_box_placeholder_reads_right_to_left(news, browser) -> None:
 def test_timeline_compares_queries_by_outlet_normalised_with_csv(news, browser, tmp_path: Path) -> None:
     srv, _ = news
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ar")
-    page.goto(f"{srv.url}/timeline?q={quote(TRUMP)}&q={quote(PUTIN)}")
+    # from a search (within one outlet) to its timeline, which keeps the outlet until asked not to
+    page.goto(f"{srv.url}/?q={quote(TRUMP)}&source=BBC+Arabic")
+    page.locator("a.to-timeline").click()
+    page.wait_for_selector("svg.chart.lines")
+    assert parse_qs(urlparse(page.url).query) == {"q": [TRUMP], "source": ["BBC Arabic"]}
+    legend = page.locator(".legend li .n").all_inner_texts()
+    assert legend == [f"{search_total(srv, q=TRUMP, source='BBC Arabic'):,}"]
+    page.locator(".scope a").click()
+    page.wait_for_selector("svg.chart.lines")
+    assert "source" not in parse_qs(urlparse(page.url).query)
+    # a second query, typed into the form
+    page.locator("form.compare input[name=q]").nth(1).fill(PUTIN)
+    page.click("form.compare button[type=submit]")
+    page.wait_for_selector("svg.chart.lines")
     chart = page.locator("svg.chart.lines")
     assert chart.locator("g.series").count() == 2
     titles = chart.locator(".title").all_text_contents()
@@ -175,7 +188,7 @@ def test_timeline_compares_queries_by_outlet_normalised_with_csv(news, browser, 
     labels = page.locator(".legend li a").all_inner_texts()
     assert any(label.startswith(f"{TRUMP} — ") for label in labels)
     assert any(label.startswith(f"{PUTIN} — ") for label in labels)
-    page.screenshot(path=str(SCREENSHOTS / "timeline.png"), full_page=True)
+    assert page.locator("svg.chart.lines g.series").count() <= 10  # one colour each; the rest in the table
 
     with page.expect_download() as download_info:
         page.locator("a.csv").click()
@@ -185,6 +198,11 @@ def test_timeline_compares_queries_by_outlet_normalised_with_csv(news, browser, 
     assert rows[0] == ["period", "query", "source", "count", "base", "share"]
     trump_total = sum(int(r[3]) for r in rows[1:] if r[1] == TRUMP)
     assert trump_total == search_total(srv, q=TRUMP)
+
+    # the documentation's picture: 2018, where the shared corpus has both queries in several outlets
+    page.goto(page.url + "&from=2018-02&to=2018-10")
+    page.wait_for_selector("svg.chart.lines")
+    page.screenshot(path=str(SCREENSHOTS / "timeline.png"), full_page=True)
 
     # bad input is a clear Arabic message, not a traceback
     many = "&".join(f"q={quote(f'سوريا {i}')}" for i in range(11))
