@@ -175,3 +175,16 @@ def test_stats_page_is_html_and_the_api_stays_json(news_app) -> None:
         api = http.get("/api/stats")
         assert api.headers["content-type"].startswith("application/json")
         assert api.json()["articles"] == len(records)
+
+
+def test_pages_of_an_empty_archive(server) -> None:
+    """Nothing ingested yet: the pages say so in Arabic, and the counts are empty, not an error."""
+    with server.client() as http:
+        home = http.get("/")
+        assert home.status_code == 200 and "الأرشيف فارغ بعد" in home.text
+        assert http.get("/stats").status_code == 200
+        timeline = http.get("/timeline", params={"q": TRUMP})
+        assert timeline.status_code == 200 and "لا مقالات مؤرّخة تطابق" in timeline.text
+        assert http.get("/timeline").status_code == 200
+        counts = http.get("/api/counts", params={"q": TRUMP, "split": "source"}).json()
+        assert counts["periods"] == [] and counts["series"] == []
