@@ -20,6 +20,7 @@ from service.web.pages import PageState, months_chart, templates
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 
 INTERVALS = {"month": "شهري", "week": "أسبوعي", "day": "يومي"}
+MAX_TABLE_CELLS = 6_000  # beyond, the page offers the CSV instead of a table of every count
 X_TITLES = {"month": "الشهر", "week": "الأسبوع (من الاثنين)", "day": "اليوم"}
 MAX_LINES = len(
     PALETTE
@@ -126,7 +127,8 @@ def timeline_page(
                 date_to=date_to or None,
             )
             chart, legend = _chart(counts)
-            context.update(counts=counts, chart=chart, legend=legend)
+            cells = len(counts.periods) * len(counts.series)
+            context.update(counts=counts, chart=chart, legend=legend, table=cells <= MAX_TABLE_CELLS)
         except ArshifError as exc:
             context["error"], status = exc.message_ar, 400
     return templates.TemplateResponse(request, "timeline.html", context, status_code=status)

@@ -188,3 +188,15 @@ def test_pages_of_an_empty_archive(server) -> None:
         assert http.get("/timeline").status_code == 200
         counts = http.get("/api/counts", params={"q": TRUMP, "split": "source"}).json()
         assert counts["periods"] == [] and counts["series"] == []
+
+
+def test_timeline_page_table_or_csv(news_app) -> None:
+    """The timeline page tabulates a few hundred counts, and offers the CSV for tens of thousands."""
+    app, _ = news_app
+    with app.client() as http:
+        small = http.get("/timeline", params={"q": [TRUMP, PUTIN]})
+        assert small.status_code == 200 and '<details class="table">' in small.text
+        assert "/api/counts.csv?q=" in small.text
+        large = http.get("/timeline", params={"q": [TRUMP, PUTIN], "interval": "day", "split": "source"})
+        assert large.status_code == 200 and '<details class="table">' not in large.text
+        assert "نزّلها بصيغة CSV" in large.text and 'class="chart lines"' in large.text
