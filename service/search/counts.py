@@ -51,7 +51,7 @@ def check_queries(queries: list[str]) -> list[str]:
     queries = queries or [""]
     if len(queries) > MAX_QUERIES:
         raise ArshifError(
-            f"يمكن مقارنة {MAX_QUERIES} استعلامات على الأكثر (وصل {len(queries)})",
+            f"يمكن مقارنة {MAX_QUERIES} استعلامات على الأكثر، وفي الطلب {len(queries)}",
             f"at most {MAX_QUERIES} queries can be compared ({len(queries)} given)",
             type="too-many-queries",
         )

@@ -125,9 +125,11 @@ class _Frame:
         return out
 
 
-def _svg(css_class: str, label: str, parts: list[str]) -> Markup:
+def _svg(css_class: str, label: str, parts: list[str], *, links: bool = False) -> Markup:
+    """The chart; a picture to assistive technology, or a group whose links it can reach."""
+    role = "group" if links else "img"
     head = (
-        f'<svg class="chart {css_class}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart {css_class}" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" '
         f'aria-label="{escape(label)}" direction="ltr" xmlns="http://www.w3.org/2000/svg">'
     )
     return Markup(head + "".join(parts) + "</svg>")
@@ -157,7 +159,7 @@ def bar_chart(
             f'height="{height:.1f}"><title>{escape(period_label(start, interval))}: {value:,}</title></rect>'
         )
         parts.append(f'<a href="{escape(href(start))}">{rect}</a>' if href else rect)
-    return _svg("bars", label, parts)
+    return _svg("bars", label, parts, links=href is not None)
 
 
 def line_chart(
