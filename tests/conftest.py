@@ -50,6 +50,14 @@ def write_news(path: Path, count: int, start: int = 0) -> Path:
     return path
 
 
+def write_news_sample(path: Path, every: int) -> Path:
+    """Every ``every``-th record of the shared news corpus (all its outlets, years and sections) as a
+    JSONL file — a temporary copy for one test module, never kept in the repository."""
+    with lzma.open(NEWS, "rt", encoding="utf-8") as corpus, path.open("w", encoding="utf-8") as out:
+        out.writelines(itertools.islice(corpus, every - 1, None, every))
+    return path
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"

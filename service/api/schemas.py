@@ -400,3 +400,26 @@ class FeedPollOut(BaseModel):
     from_summary: int
     failed: int
     item_errors: list[Failure]
+
+
+class CountSeriesOut(BaseModel):
+    query: str = Field(description="The query as given / الاستعلام")
+    source: str | None = Field(description="The outlet, when split by outlet / المصدر")
+    total: int = Field(description="Matching articles over all periods (duplicates not folded)")
+    counts: list[int] = Field(description="Matching articles per period, aligned with `periods`")
+    bases: list[int] = Field(
+        description="All articles per period (of the outlet when split), within the same filters: the share's denominator"
+    )
+    shares: list[float] | None = Field(
+        description="counts / bases per period (0 where the base is 0), when normalize=true"
+    )
+
+
+class CountsOut(BaseModel):
+    """Articles per period for each query (and outlet): "attention over time"."""
+
+    interval: Literal["day", "week", "month"]
+    split: Literal["source"] | None
+    normalized: bool
+    periods: list[str] = Field(description="Each period's first day (ISO 8601)", examples=[["2018-02-01"]])
+    series: list[CountSeriesOut]

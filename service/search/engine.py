@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import cached_property, partial
 from typing import Any
 
@@ -19,7 +19,7 @@ from service.archive import Archive
 from service.db import Article
 from service.errors import ArshifError, NotFound
 from service.index.searching import count_matches, fast_ints
-from service.search import highlight, variants
+from service.search import highlight, periods, variants
 from service.search.compile import Highlights, QueryCompiler
 from service.search.cursor import CursorCodec, cursor_key
 from service.search.facts import IndexFacts
@@ -39,7 +39,6 @@ MAX_OFFSET = 100_000
 MAX_LIMIT = 10_000
 SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
-EPOCH_DAY_MONDAY = 4  # 1970-01-01 was a Thursday; day 4 a Monday
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
 
 Ranked = list[tuple[Any, tantivy.DocAddress]]  # (score, address): tantivy's hits
@@ -289,7 +288,7 @@ class SearchService:
         if interval:
             aggs |= {"day_min": {"min": {"field": "day"}}, "day_max": {"max": {"field": "day"}}}
             if interval == "month":
-                aggs["months_all"] = {"terms": {"field": "month", "size": 10_000}}
+                aggs["months_all"] = periods.aggregation("month")
         result = searcher.aggregate(query, aggs) if aggs else {}
         return (
             self._facets(result) if facets else {},
@@ -325,31 +324,15 @@ class SearchService:
             interval = "week"
         if interval == "week" and span / 7 > MAX_HISTOGRAM_BUCKETS:
             interval = "month"
-        if interval == "month":
-            if "months_all" not in found:
-                found = searcher.aggregate(
-                    query, {"months_all": {"terms": {"field": "month", "size": 10_000}}}
-                )
-            counts = {int(b["key"]): b["doc_count"] for b in found["months_all"]["buckets"]}
-            buckets: list[dict[str, Any]] = []
-            if counts:
-                first, last = min(counts), max(counts)
-                y, m = divmod(first, 100)
-                while y * 100 + m <= last and len(buckets) < 5 * MAX_HISTOGRAM_BUCKETS:
-                    buckets.append({"start": f"{y:04d}-{m:02d}-01", "count": counts.get(y * 100 + m, 0)})
-                    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-            return {"interval": "month", "buckets": buckets}
-        step = 1 if interval == "day" else 7
-        offset = 0 if step == 1 else EPOCH_DAY_MONDAY
-        result = searcher.aggregate(
-            query,
-            {"h": {"histogram": {"field": "day", "interval": step, "offset": offset, "min_doc_count": 0}}},
-        )
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        buckets = [
-            {"start": (epoch + timedelta(days=int(b["key"]))).date().isoformat(), "count": b["doc_count"]}
-            for b in result["h"]["buckets"]
-        ]
+        if interval == "month" and "months_all" not in found:
+            found = searcher.aggregate(query, {"months_all": periods.aggregation("month")})
+        counted = found["months_all"] if interval == "month" else None
+        if counted is None:
+            counted = searcher.aggregate(query, {"h": periods.aggregation(interval)})["h"]
+        # the periods from the first match's to the last's, empty ones included (service/search/periods.py)
+        counts = {periods.start(interval, b["key"]): b["doc_count"] for b in counted["buckets"]}
+        starts = periods.span(interval, min(counts), max(counts), 5 * MAX_HISTOGRAM_BUCKETS) if counts else []
+        buckets = [{"start": p, "count": counts.get(p, 0)} for p in starts]
         return {"interval": interval, "buckets": buckets}
 
     # -- facet values --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from service.api.routers import articles, feeds, health, ingest, meta, search, synonyms
+from service.api.routers import articles, counts, feeds, health, ingest, meta, search, synonyms
 from service.archive import Archive
 from service.errors import ArshifError
 from service.feeds.poller import BackgroundPoller
@@ -33,7 +33,7 @@ from service.server.metrics import Metrics
 from service.server.middleware import ArshifMiddleware, BodyTooLarge, too_large
 from service.server.problems import problem
 from service.settings import SUPERVISOR_ENV, Settings, get_settings
-from service.web import STATIC_DIR, pages
+from service.web import STATIC_DIR, insight, pages
 
 log = logging.getLogger("arshif")
 
@@ -189,9 +189,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     _install_error_handlers(app)
 
-    for module in (health, search, articles, ingest, synonyms, feeds, meta):
+    for module in (health, search, counts, articles, ingest, synonyms, feeds, meta):
         app.include_router(module.router)
     app.include_router(pages.router)
+    app.include_router(insight.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_docs(app)
 

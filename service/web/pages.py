@@ -22,10 +22,14 @@ from service.search import highlight
 from service.search.compile import Highlights
 from service.search.engine import SearchService
 from service.search.marked import Marked
+from service.search.overview import archive_overview, latest_additions
 from service.search.request import Interval, SearchRequest, make_request
 from service.server.deps import ArchiveDep, SearchDep, require_read
 from service.web import atom
+from service.web.charts import bar_chart
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
+from service.web.facets import disjunctive_facets
+from service.web.labels import section_label
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -33,6 +37,7 @@ templates.env.filters["arabic_date"] = arabic_date
 templates.env.filters["arabic_month"] = arabic_month
 templates.env.filters["month_name"] = month_name
 templates.env.globals["count_noun"] = count_noun
+templates.env.filters["section_label"] = section_label
 _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
@@ -96,6 +101,14 @@ class PageState:
         current = self.many(key)
         updated = [v for v in current if v != value] if value in current else current + [value]
         return self.url(**{key: updated})
+
+
+def timeline_url(state: PageState) -> str:
+    """The timeline page for this search: its query, outlets and dates."""
+    pairs = [("q", state.one("q"))] if state.one("q") else []
+    pairs += [("source", s) for s in state.many("source")]
+    pairs += [(k, state.one(k)) for k in ("from", "to") if state.one(k)]
+    return "/timeline" + ("?" + urlencode(pairs) if pairs else "")
 
 
 def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
@@ -194,17 +207,41 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
                 response.histogram = search.search(
                     replace(req, histogram="day", facets=False, limit=1)
                 ).histogram
+            response.facets = disjunctive_facets(search, req, response)
             context.update(
                 response=response,
                 page=page,
                 pages=max(1, -(-response.total // PAGE_SIZE)),
                 sort=sort,
                 timeline=_svg_timeline(response.histogram, state),
+                timeline_url=timeline_url(state),
             )
         except ArshifError as exc:
             context["error"] = exc.message_ar
+    else:
+        context.update(home_context(search))
     status = 400 if context["error"] else 200
     return templates.TemplateResponse(request, "search.html", context, status_code=status)
+
+
+def months_chart(months: tuple[tuple[str, int], ...]) -> Markup:
+    """The archive's articles per month, each bar a link to that month's articles."""
+    return bar_chart(
+        [m for m, _ in months],
+        [n for _, n in months],
+        label="عدد مقالات الأرشيف في كل شهر",
+        href=lambda start: PageState({}).url(**{"from": start[:7], "to": start[:7], "sort": "newest"}),
+    )
+
+
+def home_context(search: SearchService) -> dict[str, Any]:
+    """What the home page shows of the archive: its size, outlets, months and latest additions."""
+    overview = archive_overview(search)
+    return {
+        "overview": overview,
+        "latest": latest_additions(search),
+        "months_chart": months_chart(overview.months),
+    }
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

@@ -280,7 +280,7 @@ def test_a_page_on_another_local_origin_cannot_write_through_the_browser(
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    from tests.web.test_search_page import CHROMIUM_ARGS
+    from tests.web.conftest import CHROMIUM_ARGS
 
     site = tmp_path / "site"
     site.mkdir()

@@ -5,21 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEEDS, Server, needs_shared, wait_until
+from tests.conftest import SEEDS, Server, needs_shared, wait_until
+from tests.web.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, needs_shared(SEEDS)]
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = REPO / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="module")
@@ -48,18 +37,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert wait_until(lambda: http.get("/api/stats").json()["indexed_documents"] == 7, timeout=10)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_search_by_variant_spelling_filter_and_open_article(site: Server, browser) -> None:

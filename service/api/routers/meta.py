@@ -6,16 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select
 
-from service.analysis import ANALYZER_VERSION
 from service.api.schemas import AliasIn, Problem, SourceOut, StatsOut
 from service.archive import Archive
-from service.db import IngestRun, Source
 from service.db.models import MAX_ID
-from service.index.manager import article_count
 from service.server.deps import ArchiveDep, FollowerDep, MetricsDep, SearchDep, require_read, require_write
 from service.server.indexer import IndexFollower
+from service.server.stats import archive_stats
 from service.sources import add_alias, list_sources
 
 router = APIRouter(tags=["archive"])
@@ -49,21 +46,7 @@ def add_source_alias(
 
 
 def collect_stats(archive: Archive, follower: IndexFollower) -> StatsOut:
-    with archive.db.reading() as session:
-        source_count = session.scalar(select(func.count()).select_from(Source)) or 0
-        last = session.scalar(select(func.max(IngestRun.finished_at)))
-    index = archive.index
-    return StatsOut(
-        articles=article_count(archive.db),
-        indexed_documents=index.num_docs(),
-        index_lag=index.lag(archive.db),
-        sources=source_count,
-        index_size_bytes=index.size_bytes(),
-        last_ingest=last,
-        analyzer_version=ANALYZER_VERSION,
-        database=archive.db.engine.dialect.name,
-        change_feed=follower.change_feed,
-    )
+    return StatsOut(**archive_stats(archive, follower))
 
 
 @router.get(
