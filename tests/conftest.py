@@ -284,3 +284,23 @@ def any_archive(request: pytest.FixtureRequest, data_dir: Path):
     """The same archive on each store of record: the embedded SQLite and a shared PostgreSQL."""
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     yield from _migrated_archive(data_dir, url)
+
+
+NEWS_SLICE = 3000
+
+
+@pytest.fixture(scope="session")
+def news_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory of an archive holding the first ``NEWS_SLICE`` articles of the shared news
+    corpus, ingested by ``arshif ingest`` once per test run (worker): real text, real misspellings, real
+    near-duplicates. Tests only read it."""
+    if not NEWS.exists():
+        pytest.skip(f"{NEWS} not present (../shared is beside the repo in CI)")
+    root = tmp_path_factory.mktemp("news-slice")
+    source = write_news(root / "news.jsonl", NEWS_SLICE)
+    data_dir = root / "var"
+    run_cli(data_dir, "db", "upgrade").check_returncode()
+    ingested = run_cli(data_dir, "ingest", str(source), "--no-progress")
+    assert ingested.returncode == 0, ingested.stderr
+    source.unlink()  # the corpus is not kept, even in a temporary directory
+    return data_dir

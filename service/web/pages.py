@@ -64,7 +64,7 @@ FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author
 class PageState:
     """The page's query string: what the user asked for, and links that change one thing of it."""
 
-    KEYS = ("q", "source", "section", "author", "from", "to", "sort", "match", "page", "fold")
+    KEYS = ("q", "source", "section", "author", "from", "to", "sort", "match", "page", "fold", "nocorrect")
 
     def __init__(self, params: dict[str, list[str]]) -> None:
         self.params = {k: [v for v in params.get(k, []) if v] for k in self.KEYS}
@@ -173,6 +173,7 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
                 fold=state.one("fold") != "0",
                 facets=True,
                 histogram="month",
+                correct=state.one("nocorrect") != "1",
             )
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
