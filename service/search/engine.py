@@ -464,9 +464,10 @@ class SearchService:
         planned = self.plan(request, searcher, facts)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
-        return self._articles(ids, batch)
+        return self.articles(ids, batch)
 
-    def _articles(self, ids: list[int], batch: int) -> Iterator[Article]:
+    def articles(self, ids: list[int], batch: int = 500) -> Iterator[Article]:
+        """The stored articles of ``ids``, in that order (one deleted since is left out), read in batches."""
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             with self.archive.db.reading() as session:
