@@ -152,9 +152,24 @@ class ArticleOut(BaseModel):
     metadata: dict[str, Any]
 
 
+class ArticleCopy(ArticleSummary):
+    similarity: float = Field(
+        ge=0,
+        le=1,
+        description="How alike the two texts are: the Jaccard similarity of their word shingles, estimated"
+        " from the stored MinHash signatures (0 to 1) / نسبة التشابه بين النصين",
+        examples=[0.93],
+    )
+
+
 class ArticleDetail(ArticleOut):
-    cluster_members: list[ArticleSummary] = Field(
-        description="The same story in other outlets / الخبر نفسه في مصادر أخرى"
+    same_story: list[ArticleCopy] = Field(
+        description="The same story in other outlets: their near-duplicate copies of this article, most"
+        " similar first / الخبر نفسه في مصادر أخرى"
+    )
+    same_outlet: list[ArticleCopy] = Field(
+        description="Near-duplicates of this article from its own outlet (republished or corrected)"
+        " / نسخ مكررة من المصدر نفسه"
     )
 
 

@@ -21,6 +21,7 @@ from service.errors import ArshifError, NotFound
 from service.index.searching import count_matches, fast_ints
 from service.search import highlight, spelling
 from service.search.compile import Highlights, QueryCompiler
+from service.search.copies import SameStory, same_story
 from service.search.cursor import CursorCodec, cursor_key
 from service.search.facts import IndexFacts
 from service.search.hits import hit_rows
@@ -442,17 +443,10 @@ class SearchService:
         hits, _, _ = self._page(searcher, query, request, count_matches(searcher, query))
         return self._hydrate(searcher, hits, Highlights(stems=frozenset(terms[:10])), snippets=True)
 
-    def cluster_members(self, article: Article) -> list[Article]:
-        if article.cluster_id is None:
-            return []
-        with self.archive.db.reading() as session:
-            return list(
-                session.scalars(
-                    select(Article)
-                    .where(Article.cluster_id == article.cluster_id, Article.id != article.id)
-                    .order_by(Article.published_at)
-                )
-            )
+    def same_story(self, article: Article) -> SameStory:
+        """Other outlets' copies of ``article`` and its own outlet's, with their similarity
+        (``service/search/copies.py``)."""
+        return same_story(self.archive.db, article)
 
     # -- export --------------------------------------------------------------------------------
 

@@ -214,7 +214,7 @@ def article_page(
             "q": q,
             "marked_title": highlight.highlight_all(article.title, marks),
             "paragraphs": highlight.paragraphs(article.body, marks),
-            "members": search.cluster_members(article),
+            "members": search.same_story(article).elsewhere,
             "state": PageState({"q": [q]} if q else {}),
         }
         try:
