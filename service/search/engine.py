@@ -141,11 +141,24 @@ class SearchService:
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
+        # the folded count of a search whose pages did not see every match: once per index state (the
+        # next page, another order, the facets' second look ask the same), else from the aggregation
+        matches_key = (
+            "folded",
+            request.q,
+            request.match,
+            request.correct,
+            self.synonyms.version,
+            *_filters_key(request),
+        )
+        if pageable is None:
+            pageable = facts.known(matches_key)
         if request.facets or request.histogram or pageable is None:
             response.facets, response.histogram, folded = self._aggregate(
                 searcher, planned.query, request.facets, request.histogram, planned.total, pageable is None
             )
-            pageable = planned.total - folded if pageable is None else pageable
+            if pageable is None:
+                pageable = facts.derived(matches_key, lambda: planned.total - folded)
         response.total = pageable
         response.duplicates_folded = planned.total - pageable
         response.suggestions = self._suggestions(request, planned, facts)
@@ -469,6 +482,17 @@ class SearchService:
                 for article_id in chunk:
                     if article_id in rows:
                         yield rows[article_id]
+
+
+def _filters_key(request: SearchRequest) -> tuple[Any, ...]:
+    """What besides the query text decides which articles match (not their order or page)."""
+    return (
+        tuple(request.sources),
+        tuple(request.authors),
+        tuple(request.sections),
+        request.date_from,
+        request.date_to,
+    )
 
 
 @lru_cache(maxsize=20_000)

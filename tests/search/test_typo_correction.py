@@ -86,3 +86,4 @@ def test_the_total_is_what_paging_yields_with_near_duplicates_folded(news: Searc
                 break
             offset += limit
         assert len(seen) == len(set(seen)) == first.total, q
+        assert news.search(SearchRequest(q=q, limit=limit, sort="oldest")).total == first.total
