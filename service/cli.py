@@ -215,14 +215,8 @@ def search(
     )
     service = SearchService(_archive())
     response = service.search(request)
-    if response.corrected:
-        err.print(
-            Text(
-                f"عرض نتائج: {response.corrected_query} — ابحث بدلاً من ذلك عن «{response.original_query}»"
-                " بالخيار --no-correct"
-            ),
-            soft_wrap=True,
-        )
+    if response.corrected_query is not None:
+        _say_corrected(response.corrected_query, query)
     if fmt == "json":
         from service.api.schemas import SearchOut
 
@@ -241,6 +235,14 @@ def search(
     print_results(response, out)
 
 
+def _say_corrected(corrected: str, typed: str) -> None:
+    """The stderr line of a search or export whose query was corrected (``service/search/spelling.py``)."""
+    err.print(
+        Text(f"عرض نتائج: {corrected} — ابحث بدلاً من ذلك عن «{typed}» بالخيار --no-correct"),
+        soft_wrap=True,
+    )
+
+
 @app.command()
 def export(
     query: Annotated[str, typer.Argument(help="Query; empty exports every article.")] = "",
@@ -249,6 +251,9 @@ def export(
     source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
+    no_correct: Annotated[
+        bool, typer.Option("--no-correct", help="Export the words as typed, never their spelling correction.")
+    ] = False,
 ) -> None:
     """Stream every matching article with all its fields to standard output."""
     from service.export import write_export
@@ -258,11 +263,19 @@ def export(
     if fmt not in ("jsonl", "csv"):
         raise ArshifError("الصيغة يجب أن تكون jsonl أو csv", "--format must be jsonl or csv")
     request = make_request(
-        query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False, snippets=False
+        query,
+        sort=sort,
+        sources=source,
+        date_from=date_from,
+        date_to=date_to,
+        fold=False,
+        snippets=False,
+        correct=not no_correct,
     )
-    articles = SearchService(_archive()).iter_matches(
-        request
-    )  # a query with nothing to search for stops here
+    # a query with nothing to search for stops here
+    planned, articles = SearchService(_archive()).matches(request)
+    if planned.corrected_query is not None:
+        _say_corrected(planned.corrected_query, query)
     for chunk in write_export(articles, fmt):
         sys.stdout.write(chunk)
 

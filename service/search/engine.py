@@ -465,13 +465,17 @@ class SearchService:
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[Article]:
         """Every matching article (unfolded), in the requested order, read from the store in batches —
-        the same articles a search with this request counts, fallback included. The query is planned
-        before this returns, so a bad one is refused before an export has sent anything."""
+        the same articles a search with this request counts, correction and fallback included. The
+        query is planned before this returns, so a bad one is refused before an export has sent anything."""
+        return self.matches(request, batch)[1]
+
+    def matches(self, request: SearchRequest, batch: int = 500) -> tuple[QueryPlan, Iterator[Article]]:
+        """``iter_matches`` with the plan that found them (was the query corrected? did it fall back?)."""
         searcher, facts = self.snapshot()
         planned = self.plan(request, searcher, facts)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
-        return self.articles(ids, batch)
+        return planned, self.articles(ids, batch)
 
     def articles(self, ids: list[int], batch: int = 500) -> Iterator[Article]:
         """The stored articles of ``ids``, in that order (one deleted since is left out), read in batches."""

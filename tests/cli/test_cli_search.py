@@ -89,3 +89,15 @@ def test_csv_has_the_columns_of_export_for_the_page_of_hits(seeds: Path) -> None
     bad = run_cli(seeds, "search", "سوريا", "--format", "xml")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "الصيغة يجب أن تكون text أو json أو csv" in bad.stderr
+
+
+def test_export_exports_what_the_search_found_and_says_it_corrected(news_archive: Path) -> None:
+    corrected = _json(news_archive, "اتفاق السلاو", "--no-fold")
+    exported = run_cli(news_archive, "export", "اتفاق السلاو")
+    assert exported.returncode == 0, exported.stderr
+    assert "عرض نتائج: اتفاق السلام" in exported.stderr
+    assert len(exported.stdout.splitlines()) == corrected["total"] == corrected["total_unfolded"]
+    as_typed = run_cli(news_archive, "export", "اتفاق السلاو", "--no-correct")
+    typed = _json(news_archive, "اتفاق السلاو", "--no-fold", "--no-correct")
+    assert "عرض نتائج" not in as_typed.stderr
+    assert len(as_typed.stdout.splitlines()) == typed["total"] != corrected["total"]
