@@ -161,7 +161,7 @@ class SearchService:
                 pageable = facts.derived(matches_key, lambda: planned.total - folded)
         response.total = pageable
         response.duplicates_folded = planned.total - pageable
-        response.suggestions = self._suggestions(request, planned, facts)
+        response.suggestions = self._suggestions(request, planned, self._compiler(searcher, facts))
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -403,7 +403,7 @@ class SearchService:
     # -- suggestions ---------------------------------------------------------------------------
 
     @staticmethod
-    def _suggestions(request: SearchRequest, planned: QueryPlan, facts: IndexFacts) -> list[str]:
+    def _suggestions(request: SearchRequest, planned: QueryPlan, compiler: QueryCompiler) -> list[str]:
         """ "Did you mean": the correction the plan offered without applying it, or, when the query
         found few articles (or fell back to any word), each rare word's most frequent neighbour."""
         if planned.corrected_query is not None or planned.root is None:
@@ -411,7 +411,7 @@ class SearchService:
         if planned.suggestion is not None:
             return [planned.suggestion]
         if planned.total < 5 or planned.fallback:
-            found = spelling.suggest(request.q, planned.root, facts)
+            found = spelling.suggest(request.q, planned.root, compiler.facts, together=compiler.phrase_count)
             return [found] if found else []
         return []
 

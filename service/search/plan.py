@@ -80,7 +80,9 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler, *, rank: int = 0
     total, ranked = count_and_rank(compiler.searcher, compiled.query, request.sort, rank)
     corrected, suggestion = None, None
     if request.correct and request.match == "all" and parsed.root is not None:
-        fixed = spelling.suggest(request.q, parsed.root, compiler.facts, rare_only=True)
+        fixed = spelling.suggest(
+            request.q, parsed.root, compiler.facts, rare_only=True, together=compiler.phrase_count
+        )
         if fixed is not None:
             fixed_parsed = _parsed(request, fixed)
             fixed_compiled = compiler.compile(fixed_parsed, match="all", filters=filters)

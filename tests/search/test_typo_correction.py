@@ -87,3 +87,13 @@ def test_the_total_is_what_paging_yields_with_near_duplicates_folded(news: Searc
             offset += limit
         assert len(seen) == len(set(seen)) == first.total, q
         assert news.search(SearchRequest(q=q, limit=limit, sort="oldest")).total == first.total
+
+
+def test_the_correction_is_the_neighbour_found_beside_the_other_words(news: SearchService) -> None:
+    _searcher, facts = news.snapshot()
+    # الان ("now") is commoner than الامن ("security"), but beside مجلس it is الامن: the Security Council
+    assert facts.doc_freq("text_exact", "الان") > facts.doc_freq("text_exact", "الامن")
+    response = news.search(SearchRequest(q="مجلس الانن"))
+    assert response.suggestions == ["مجلس الامن"] or response.corrected_query == "مجلس الامن"
+    alone = news.search(SearchRequest(q="الانن"))  # with no word beside it: the commoner
+    assert "الان" in (alone.corrected_query, *alone.suggestions)
