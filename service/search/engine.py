@@ -405,7 +405,7 @@ class SearchService:
     @staticmethod
     def _suggestions(request: SearchRequest, planned: QueryPlan, compiler: QueryCompiler) -> list[str]:
         """ "Did you mean": the correction the plan offered without applying it, or, when the query
-        found few articles (or fell back to any word), each rare word's most frequent neighbour."""
+        found few articles (or fell back to any word), each word's best neighbour (``spelling.suggest``)."""
         if planned.corrected_query is not None or planned.root is None:
             return []
         if planned.suggestion is not None:
