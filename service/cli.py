@@ -201,18 +201,32 @@ def search(
     offset: Annotated[int, typer.Option(min=0)] = 0,
     sort: Annotated[str, typer.Option(help="relevance | newest | oldest")] = "relevance",
     source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
+    author: Annotated[list[str] | None, typer.Option(help="Only these authors (repeatable).")] = None,
+    section: Annotated[list[str] | None, typer.Option(help="Only these sections (repeatable).")] = None,
     date_from: Annotated[
         str | None, typer.Option("--from", help="From date: 2018-02-01, 2018-02 or 2018.")
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="To date (inclusive).")] = None,
     no_fold: Annotated[bool, typer.Option("--no-fold", help="Do not fold near-duplicates.")] = False,
+    no_correct: Annotated[
+        bool, typer.Option("--no-correct", help="Search the words as typed, never their spelling correction.")
+    ] = False,
     match: Annotated[str, typer.Option(help="all | any")] = "all",
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="text | json (the API's /api/search response) | csv (the columns of export)"
+        ),
+    ] = "text",
+    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """Search the archive."""
     from service.search.engine import SearchService
     from service.search.request import make_request
 
+    fmt = "json" if json_output else fmt
+    if fmt not in ("text", "json", "csv"):
+        raise ArshifError("الصيغة يجب أن تكون text أو json أو csv", "--format must be text, json or csv")
     request = make_request(
         query,
         limit=limit,
@@ -220,49 +234,45 @@ def search(
         sort=sort,
         match=match,
         sources=source,
+        authors=author,
+        sections=section,
         date_from=date_from,
         date_to=date_to,
         fold=not no_fold,
-        facets=json_output,
+        facets=fmt == "json",
+        snippets=fmt != "csv",
+        correct=not no_correct,
     )
-    response = SearchService(_archive()).search(request)
+    service = SearchService(_archive())
+    response = service.search(request)
     for warning in response.warnings:
         err.print(Text(f"تنبيه: {warning.message_ar}"), style="yellow")
-    if json_output:
-        from service.api.schemas import HitOut
+    if response.corrected_query is not None:
+        _say_corrected(response.corrected_query, query)
+    if fmt == "json":
+        from service.api.schemas import SearchOut
 
-        # a hit in JSON is the API's hit (snippet as HTML, and as text plus spans), with fewer fields
-        fields = {
-            "id",
-            "external_id",
-            "title",
-            "title_spans",
-            "source",
-            "author",
-            "published_at",
-            "url",
-            "score",
-            "snippet",
-            "snippet_text",
-            "snippet_spans",
-            "cluster_size",
-        }
-        _print_json(
-            {
-                "total": response.total,
-                "hits": [HitOut.model_validate(h).model_dump(include=fields) for h in response.hits],
-                "facets": response.facets,
-                "match": response.match,
-                "fallback": response.fallback,
-                "suggestions": response.suggestions,
-                "warnings": [w.as_dict() for w in response.warnings],
-                "took_ms": response.took_ms,
-            }
-        )
+        # the API's own response: every field /api/search sends, built by the same schema
+        _print_json(SearchOut.model_validate(response, from_attributes=True).model_dump(mode="json"))
+        return
+    if fmt == "csv":
+        from service.export import write_export
+
+        # the rows `arshif export --format csv` writes, for this page of hits, in its order
+        for chunk in write_export(service.articles([h.id for h in response.hits]), "csv"):
+            sys.stdout.write(chunk)
         return
     from service.search.render import print_results
 
     print_results(response, out)
+
+
+def _say_corrected(corrected: str, typed: str) -> None:
+    """The stderr line of a search or export whose query was corrected (``service/search/spelling.py``)."""
+    err.print(
+        Text(f"عرض نتائج: {corrected} — ابحث بدلاً من ذلك عن «{typed}» بالخيار --no-correct"),
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -273,6 +283,9 @@ def export(
     source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
+    no_correct: Annotated[
+        bool, typer.Option("--no-correct", help="Export the words as typed, never their spelling correction.")
+    ] = False,
 ) -> None:
     """Stream every matching article with all its fields to standard output."""
     from service.export import write_export
@@ -282,12 +295,22 @@ def export(
     if fmt not in ("jsonl", "csv"):
         raise ArshifError("الصيغة يجب أن تكون jsonl أو csv", "--format must be jsonl or csv")
     request = make_request(
-        query, sort=sort, sources=source, date_from=date_from, date_to=date_to, fold=False, snippets=False
+        query,
+        sort=sort,
+        sources=source,
+        date_from=date_from,
+        date_to=date_to,
+        fold=False,
+        snippets=False,
+        correct=not no_correct,
     )
+    # a query with nothing to search for stops here
     service = SearchService(_archive())
-    articles = service.iter_matches(request)  # a query with nothing to search for stops here
-    for typed in service.plan(request).unknown_sources:
+    planned, articles = service.matches(request)
+    for typed in planned.unknown_sources:
         err.print(Text(f"تنبيه: {service.unknown_source(typed).message_ar}"), style="yellow")
+    if planned.corrected_query is not None:
+        _say_corrected(planned.corrected_query, query)
     for chunk in write_export(articles, fmt):
         sys.stdout.write(chunk)
 

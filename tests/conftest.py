@@ -292,3 +292,28 @@ def any_archive(request: pytest.FixtureRequest, data_dir: Path):
     """The same archive on each store of record: the embedded SQLite and a shared PostgreSQL."""
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     yield from _migrated_archive(data_dir, url)
+
+
+NEWS_SLICE = 3000
+
+
+def ingest_news(root: Path, count: int, start: int = 0) -> Path:
+    """A data directory under ``root`` holding records ``start`` to ``start + count`` of the shared news
+    corpus, ingested by ``arshif ingest`` (the temporary JSONL copy is deleted once read)."""
+    if not NEWS.exists():
+        pytest.skip(f"{NEWS} not present (../shared is beside the repo in CI)")
+    source = write_news(root / "news.jsonl", count, start)
+    data_dir = root / "var"
+    run_cli(data_dir, "db", "upgrade").check_returncode()
+    ingested = run_cli(data_dir, "ingest", str(source), "--no-progress")
+    assert ingested.returncode == 0, ingested.stderr
+    source.unlink()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def news_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory of an archive holding the first ``NEWS_SLICE`` articles of the shared news
+    corpus, ingested once per test run (worker): real text, real misspellings, real near-duplicates.
+    Tests only read it."""
+    return ingest_news(tmp_path_factory.mktemp("news-slice"), NEWS_SLICE)

@@ -152,9 +152,24 @@ class ArticleOut(BaseModel):
     metadata: dict[str, Any]
 
 
+class ArticleCopy(ArticleSummary):
+    similarity: float = Field(
+        ge=0,
+        le=1,
+        description="How alike the two texts are: the Jaccard similarity of their word shingles, estimated"
+        " from the stored MinHash signatures (0 to 1) / نسبة التشابه بين النصين",
+        examples=[0.93],
+    )
+
+
 class ArticleDetail(ArticleOut):
-    cluster_members: list[ArticleSummary] = Field(
-        description="The same story in other outlets / الخبر نفسه في مصادر أخرى"
+    same_story: list[ArticleCopy] = Field(
+        description="The same story in other outlets: their near-duplicate copies of this article, most"
+        " similar first / الخبر نفسه في مصادر أخرى"
+    )
+    same_outlet: list[ArticleCopy] = Field(
+        description="Near-duplicates of this article from its own outlet (republished or corrected)"
+        " / نسخ مكررة من المصدر نفسه"
     )
 
 
@@ -269,7 +284,16 @@ class WarningOut(BaseModel):
 
 
 class SearchOut(BaseModel):
-    total: int = Field(description="Matching articles (before folding near-duplicates)")
+    total: int = Field(
+        description="Hits a reader can page through: matching articles, near-duplicates folded into one"
+        " hit when fold_duplicates (the default) / عدد النتائج التي تُتصفَّح، والنسخ المكررة مجموعة في نتيجة واحدة"
+    )
+    total_unfolded: int = Field(
+        description="Matching articles, every near-duplicate counted / كل المقالات المطابقة"
+    )
+    duplicates_folded: int = Field(
+        description="Near-duplicates folded into another hit (total_unfolded - total) / النسخ المكررة المطويّة"
+    )
     hits: list[HitOut]
     offset: int
     limit: int
@@ -279,6 +303,13 @@ class SearchOut(BaseModel):
     )
     facets: dict[str, list[Bucket]]
     histogram: Histogram | None
+    corrected: bool = Field(
+        False,
+        description="True when the query looked misspelt and the corrected query was searched instead"
+        " (nocorrect=true searches it as typed) / صُحّح الاستعلام وعُرضت نتائج التصحيح",
+    )
+    original_query: str | None = Field(None, description="The query as typed, when it was corrected")
+    corrected_query: str | None = Field(None, description="The query searched instead / الاستعلام المصحَّح")
     suggestions: list[str] = Field(description="Did you mean / هل تقصد")
     expansions: list[Expansion] = Field(description="Spelling variants and synonyms that were also searched")
     warnings: list[WarningOut] = Field(

@@ -152,6 +152,17 @@ class QueryCompiler:
     def doc_freq(self, exact: str) -> int:
         return self.facts.doc_freq("text_exact", exact)
 
+    def phrase_count(self, words: tuple[str, ...]) -> int:
+        """Articles holding these exact forms side by side, in this order, in title or body (once per
+        index state: the key is the one the compilation's own phrase counts use)."""
+
+        def query() -> tantivy.Query:
+            if len(words) == 1:
+                return tantivy.Query.term_query(self.schema, "text_exact", words[0])
+            return tantivy.Query.phrase_query(self.schema, "text_exact", list(enumerate(words)))
+
+        return self.facts.count(("phrase", words, ("text",), tuple(range(len(words)))), query)
+
     def known_variants(self, exact: str) -> list[tuple[str, int]]:
         """The spellings of ``exact`` the index holds (``variants.known_variants``): once per state."""
         return self.facts.derived(
@@ -175,6 +186,7 @@ class _Compilation:
         self._outlet_count = compiler.outlet_count
         self._doc_freq = compiler.doc_freq
         self._count = compiler.facts.count
+        self._phrase_count = compiler.phrase_count
         self._known_variants = compiler.known_variants
         self.highlights = _Marks()
         self.expansions: list[Expansion] = []
@@ -407,10 +419,7 @@ class _Compilation:
         word (العالمي is seldom in البحث العالمي)."""
         lo, hi = max(0, i - 1), min(len(words), i + 2)
         local = words[lo:i] + (variant,) + words[i + 1 : hi]
-        count = self._count(
-            ("phrase", local, ("text",), tuple(range(len(local)))),
-            lambda: self._phrase_query(local, ("text",), 1.0),
-        )
+        count = self._phrase_count(local)
         return count >= MIN_CONTEXT and count >= CONTEXT_SHARE * self._doc_freq(variant)
 
     def _vouch_in_context(self, children: list[Node]) -> None:

@@ -5,29 +5,29 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any
 
 import tantivy
 from sqlalchemy import select
 
-from service.analysis import STOPWORDS, analyze, analyze_query_word, normalize
+from service.analysis import STOPWORDS, analyze
 from service.archive import Archive
 from service.db import Article
 from service.errors import ArshifError, NotFound
 from service.index.searching import count_matches, fast_ints
-from service.search import highlight, periods, variants
+from service.search import highlight, periods, spelling
 from service.search.compile import Highlights, QueryCompiler
+from service.search.copies import SameStory, same_story
 from service.search.cursor import CursorCodec, cursor_key
 from service.search.facts import IndexFacts
 from service.search.hits import hit_rows
 from service.search.marked import Marked
 from service.search.notices import SearchWarning, query_repaired, unknown_source
 from service.search.plan import QueryPlan, plan_query
-from service.search.query import Node, Term, positive_terms
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
 from service.sources import SourceDirectory, name_key
@@ -39,7 +39,6 @@ MAX_OFFSET = 100_000
 MAX_LIMIT = 10_000
 SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
-ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
 
 Ranked = list[tuple[Any, tantivy.DocAddress]]  # (score, address): tantivy's hits
 PageHit = tuple[Any, tantivy.DocAddress, int]  # (score, address, members folded into it)
@@ -65,12 +64,18 @@ class Hit:
 
 @dataclass
 class SearchResponse:
-    total: int
+    total: int  # the hits a reader can page through: near-duplicates folded, if asked, into one hit
     hits: list[Hit]
     offset: int
     limit: int
     match: Match
+    total_unfolded: int = 0  # matching articles, every near-duplicate counted
+    duplicates_folded: int = 0  # total_unfolded - total
     fallback: bool = False  # True: all words found nothing, so any word was used
+    # A typo corrected (service/search/spelling.py): the hits are the corrected query's
+    corrected: bool = False
+    original_query: str | None = None  # the query as typed, when it was corrected
+    corrected_query: str | None = None  # the query searched instead
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     histogram: dict[str, Any] | None = None
     suggestions: list[str] = field(default_factory=list)
@@ -122,14 +127,18 @@ class SearchService:
         want = request.offset + request.limit
         # the hits a page needs (folding weighs twice as many, see _page) come with the count
         planned = self.plan(request, searcher, facts, rank=want * 2 + 10 if request.fold else want)
-        hits, more = self._page(searcher, planned.query, request, planned.total, planned)
+        hits, more, pageable = self._page(searcher, planned.query, request, planned.total, planned)
         response = SearchResponse(
             total=planned.total,
+            total_unfolded=planned.total,
             hits=[],
             offset=request.offset,
             limit=request.limit,
             match=planned.match,
             fallback=planned.fallback,
+            corrected=planned.corrected_query is not None,
+            original_query=request.q if planned.corrected_query is not None else None,
+            corrected_query=planned.corrected_query,
             warnings=[
                 *(query_repaired(w) for w in planned.warnings),
                 *(self.unknown_source(w, facts) for w in planned.unknown_sources),
@@ -137,13 +146,27 @@ class SearchService:
             expansions=[e.as_dict() for e in planned.expansions],
         )
         response.hits = self._hydrate(searcher, hits, planned.highlights, request.snippets)
-        if request.facets or request.histogram:
-            response.facets, response.histogram = self._facets_and_histogram(
-                searcher, planned.query, request.facets, request.histogram
+        # the folded count of a search whose pages did not see every match: once per index state (the
+        # next page, another order, the facets' second look ask the same), else from the aggregation
+        matches_key = (
+            "folded",
+            request.q,
+            request.match,
+            request.correct,
+            self.synonyms.version,
+            *_filters_key(request),
+        )
+        if pageable is None:
+            pageable = facts.known(matches_key)
+        if request.facets or request.histogram or pageable is None:
+            response.facets, response.histogram, folded = self._aggregate(
+                searcher, planned.query, request.facets, request.histogram, planned.total, pageable is None
             )
-        # no "did you mean" for the words when an outlet is unknown: the outlet is why nothing was found
-        if planned.total < 5 and planned.root is not None and not planned.unknown_sources:
-            response.suggestions = self._suggest(facts, request.q, planned.root)
+            if pageable is None:
+                pageable = facts.derived(matches_key, lambda: planned.total - folded)
+        response.total = pageable
+        response.duplicates_folded = planned.total - pageable
+        response.suggestions = self._suggestions(request, planned, self._compiler(searcher, facts))
         if more and request.offset + request.limit <= MAX_OFFSET:
             response.next_cursor = self.encode_cursor(request, request.offset + request.limit)
         response.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -191,8 +214,10 @@ class SearchService:
         request: SearchRequest,
         total: int,
         planned: QueryPlan | None = None,
-    ) -> tuple[list[PageHit], bool]:
-        """The requested page of (score, address, folded) — clusters folded to their best member if asked.
+    ) -> tuple[list[PageHit], bool, int | None]:
+        """The requested page of (score, address, folded) — clusters folded to their best member if asked
+        —, whether more pages follow, and how many hits all the pages hold if that is known without
+        another pass (unfolded; or folded, when every match was looked at), else None.
         Hits the plan's counting search already brought (``planned.top``) are not searched again."""
 
         def top(limit: int, offset: int) -> Ranked:
@@ -204,7 +229,7 @@ class SearchService:
         want = request.offset + request.limit
         if not request.fold:
             hits = top(request.limit, request.offset)
-            return [(s, a, 0) for s, a in hits], want < total
+            return [(s, a, 0) for s, a in hits], want < total, total
         window = min(total, want * 2 + 10)
         while True:
             ranked = top(window, 0)
@@ -220,7 +245,7 @@ class SearchService:
                 break
             window = min(total, window * 4)
         folded = [(score, address, n) for score, address, n in order.values()]
-        return folded[request.offset : want], len(folded) > want
+        return folded[request.offset : want], len(folded) > want, len(folded) if window >= total else None
 
     @staticmethod
     def _ranked(
@@ -275,10 +300,24 @@ class SearchService:
     # months, the usual interval): tantivy computes every aggregation of one request in one pass, so
     # three requests cost three passes where one will do.
 
-    def _facets_and_histogram(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, facets: bool, interval: Interval | None
-    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any] | None]:
+    def _aggregate(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        facets: bool,
+        interval: Interval | None,
+        total: int,
+        duplicates: bool,
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any] | None, int]:
+        """Facets, histogram and — if ``duplicates`` — how many of the ``total`` matches folding puts
+        under another hit: the matches of every cluster that matched more than once, less one each
+        (the clusters of one match, nearly all, are not even sent back)."""
         aggs: dict[str, Any] = {}
+        if duplicates:
+            size = max(1, total)  # every cluster, in every segment: the count is exact
+            aggs["clusters"] = {
+                "terms": {"field": "cluster", "size": size, "segment_size": size, "min_doc_count": 2}
+            }
         if facets:
             aggs |= {
                 name: {"terms": {"field": name, "size": FACET_SIZE}}
@@ -293,6 +332,7 @@ class SearchService:
         return (
             self._facets(result) if facets else {},
             self._histogram(searcher, query, interval, result) if interval else None,
+            sum(b["doc_count"] - 1 for b in result["clusters"]["buckets"]) if duplicates else 0,
         )
 
     @staticmethod
@@ -359,24 +399,19 @@ class SearchService:
 
     # -- suggestions ---------------------------------------------------------------------------
 
-    def _suggest(self, facts: IndexFacts, q: str, root: Node) -> list[str]:
-        """ "Did you mean": replace each rare word by its most frequent one-edit neighbour in the index."""
-
-        def df(word: str) -> int:
-            return facts.doc_freq("text_exact", word)
-
-        suggestion, changed = q, False
-        for node in positive_terms(root):
-            if not isinstance(node, Term) or node.prefix or node.fuzzy:
-                continue
-            tokens = analyze_query_word(node.text)
-            if len(tokens) != 1 or tokens[0].exact in STOPWORDS or len(tokens[0].exact) > variants.MAX_WORD:
-                continue
-            word = tokens[0].exact
-            best = facts.derived(("suggest", word), partial(_most_frequent_neighbour, word, df))
-            if best:
-                suggestion, changed = suggestion.replace(node.text, best, 1), True
-        return [suggestion] if changed else []
+    @staticmethod
+    def _suggestions(request: SearchRequest, planned: QueryPlan, compiler: QueryCompiler) -> list[str]:
+        """ "Did you mean": the correction the plan offered without applying it, or, when the query
+        found few articles (or fell back to any word), each word's best neighbour (``spelling.suggest``)."""
+        # no "did you mean" for the words when an outlet is unknown: the outlet is why nothing was found
+        if planned.corrected_query is not None or planned.root is None or planned.unknown_sources:
+            return []
+        if planned.suggestion is not None:
+            return [planned.suggestion]
+        if planned.total < 5 or planned.fallback:
+            found = spelling.suggest(request.q, planned.root, compiler.facts, together=compiler.phrase_count)
+            return [found] if found else []
+        return []
 
     # -- similar and cluster -------------------------------------------------------------------
 
@@ -416,34 +451,32 @@ class SearchService:
             ]
         )
         request = SearchRequest(limit=limit, fold=True)
-        hits, _ = self._page(searcher, query, request, count_matches(searcher, query))
+        hits, _, _ = self._page(searcher, query, request, count_matches(searcher, query))
         return self._hydrate(searcher, hits, Highlights(stems=frozenset(terms[:10])), snippets=True)
 
-    def cluster_members(self, article: Article) -> list[Article]:
-        if article.cluster_id is None:
-            return []
-        with self.archive.db.reading() as session:
-            return list(
-                session.scalars(
-                    select(Article)
-                    .where(Article.cluster_id == article.cluster_id, Article.id != article.id)
-                    .order_by(Article.published_at)
-                )
-            )
+    def same_story(self, article: Article) -> SameStory:
+        """Other outlets' copies of ``article`` and its own outlet's, with their similarity
+        (``service/search/copies.py``)."""
+        return same_story(self.archive.db, article)
 
     # -- export --------------------------------------------------------------------------------
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[Article]:
         """Every matching article (unfolded), in the requested order, read from the store in batches —
-        the same articles a search with this request counts, fallback included. The query is planned
-        before this returns, so a bad one is refused before an export has sent anything."""
+        the same articles a search with this request counts, correction and fallback included. The
+        query is planned before this returns, so a bad one is refused before an export has sent anything."""
+        return self.matches(request, batch)[1]
+
+    def matches(self, request: SearchRequest, batch: int = 500) -> tuple[QueryPlan, Iterator[Article]]:
+        """``iter_matches`` with the plan that found them (was the query corrected? did it fall back?)."""
         searcher, facts = self.snapshot()
         planned = self.plan(request, searcher, facts)
         ranked = self._ranked(searcher, planned.query, request.sort, planned.total, 0)
         ids = fast_ints(searcher, "id", [a for _, a in ranked]) if ranked else []
-        return self._articles(ids, batch)
+        return planned, self.articles(ids, batch)
 
-    def _articles(self, ids: list[int], batch: int) -> Iterator[Article]:
+    def articles(self, ids: list[int], batch: int = 500) -> Iterator[Article]:
+        """The stored articles of ``ids``, in that order (one deleted since is left out), read in batches."""
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             with self.archive.db.reading() as session:
@@ -453,26 +486,15 @@ class SearchService:
                         yield rows[article_id]
 
 
-def _most_frequent_neighbour(word: str, df: Callable[[str], int]) -> str | None:
-    """The one-edit neighbour (or spelling variant) of ``word`` held by the most articles, if it is held
-    by at least ten times as many as ``word`` (by one at least)."""
-    threshold = max(1, df(word) * 10)  # a suggestion must be far more common than what was typed
-    best, best_df = None, 0
-    for candidate in _edits(word) | variants.candidates(word):
-        candidate = normalize(candidate)
-        count = df(candidate) if candidate != word else 0
-        if count >= threshold and count > best_df:
-            best, best_df = candidate, count
-    return best
-
-
-def _edits(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    subs = {a + c + b[1:] for a, b in splits if b for c in ARABIC_LETTERS}
-    inserts = {a + c + b for a, b in splits for c in ARABIC_LETTERS}
-    return {w for w in deletes | swaps | subs | inserts if len(w) >= 2}
+def _filters_key(request: SearchRequest) -> tuple[Any, ...]:
+    """What besides the query text decides which articles match (not their order or page)."""
+    return (
+        tuple(request.sources),
+        tuple(request.authors),
+        tuple(request.sections),
+        request.date_from,
+        request.date_to,
+    )
 
 
 _facet_key = name_key  # comparison key for facet values (normalized, casefolded; cached)

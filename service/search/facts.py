@@ -89,6 +89,10 @@ class IndexFacts:
         value: V = _remember(self._derived, key, compute)
         return value
 
+    def known(self, key: Hashable) -> Any:
+        """What ``derived`` worked out for ``key`` on this state, or None if nothing yet."""
+        return self._derived.get(key)
+
     def facet_terms(self, field: str) -> list[str]:
         """Every value a facet field holds."""
         return _remember(

@@ -18,8 +18,9 @@ import tantivy
 
 from service.errors import QuerySyntaxError
 from service.index.searching import count_matches
+from service.search import spelling
 from service.search.compile import Expansion, Highlights, QueryCompiler
-from service.search.query import FacetFilter, Node, Not, Phrase, Term, parse, positive_terms
+from service.search.query import FacetFilter, Node, Not, ParsedQuery, Phrase, Term, parse, positive_terms
 from service.search.request import Match, SearchRequest, Sort
 
 Ranked = tuple[tuple[Any, tantivy.DocAddress], ...]  # (score or date, address): tantivy's hits, best first
@@ -37,6 +38,10 @@ class QueryPlan:
     fallback: bool  # every word found nothing, so any word was used
     total: int  # matching articles, unfolded
     root: Node | None  # the parsed text clause (None: browsing with filters and dates only)
+    # The query searched when the typed one was corrected (``service/search/spelling.py``), else None;
+    # ``suggestion``: a correction offered but not applied (it finds more, but not clearly more).
+    corrected_query: str | None = None
+    suggestion: str | None = None
     # The first ``ranked_limit`` hits in the request's order, found by the search that counted them
     # (``plan_query(rank=...)``); empty if none were asked for.
     ranked: Ranked = ()
@@ -63,24 +68,42 @@ class EmptyQuery(QuerySyntaxError):
 
 def plan_query(request: SearchRequest, compiler: QueryCompiler, *, rank: int = 0) -> QueryPlan:
     """Parse → refuse text with no words → the query's dates within the request's → the request's
-    outlet/author/section filters → compile → if "all words" found nothing among several, "any word".
+    outlet/author/section filters → compile → if a rare word of "all words" looks like a typo and the
+    corrected query finds clearly more, the corrected query (``service/search/spelling.py``) → if "all
+    words" still found nothing among several, "any word".
 
     A blank query is browsing (every article, within the filters and dates); a query with text but
     no word to search for is an ``empty-query`` error, whoever asks. ``compiler`` carries the searcher
     the plan is counted on; the caller pages with that same searcher. ``rank`` > 0 asks the counting
     search for the first ``rank`` hits in the request's order too (``QueryPlan.top``): one pass over
     the matches instead of two."""
-    parsed = parse(request.q)
-    if request.q.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
-        raise EmptyQuery()
-    parsed = replace(
-        parsed,
-        date_from=_later(parsed.date_from, request.date_from),
-        date_to=_earlier(parsed.date_to, request.date_to),
-    )
+    parsed = _parsed(request, request.q)
     filters = facet_filters(request, compiler)
     compiled = compiler.compile(parsed, match=request.match, filters=filters)
     total, ranked = count_and_rank(compiler.searcher, compiled.query, request.sort, rank)
+    corrected, suggestion = None, None
+    unknown = unknown_sources(request, parsed.root, compiler)
+    # an unknown outlet, not the words, is why nothing was found: no spelling correction then
+    if request.correct and request.match == "all" and parsed.root is not None and not unknown:
+        fixed = spelling.suggest(
+            request.q, parsed.root, compiler.facts, rare_only=True, together=compiler.phrase_count
+        )
+        if fixed is not None:
+            fixed_parsed = _parsed(request, fixed)
+            fixed_compiled = compiler.compile(fixed_parsed, match="all", filters=filters)
+            fixed_total, fixed_ranked = count_and_rank(
+                compiler.searcher, fixed_compiled.query, request.sort, rank
+            )
+            if spelling.clearly_better(total, fixed_total):
+                parsed, compiled, total, ranked, corrected = (
+                    fixed_parsed,
+                    fixed_compiled,
+                    fixed_total,
+                    fixed_ranked,
+                    fixed,
+                )
+            elif fixed_total > total:
+                suggestion = fixed
     match, fallback = request.match, False
     if total == 0 and request.match == "all" and len(positive_terms(parsed.root)) > 1:
         compiled = compiler.compile(parsed, match="any", filters=filters)
@@ -95,9 +118,23 @@ def plan_query(request: SearchRequest, compiler: QueryCompiler, *, rank: int = 0
         fallback=fallback,
         total=total,
         root=parsed.root,
+        corrected_query=corrected,
+        suggestion=suggestion,
         ranked=ranked,
         ranked_limit=rank,
-        unknown_sources=unknown_sources(request, parsed.root, compiler),
+        unknown_sources=unknown,
+    )
+
+
+def _parsed(request: SearchRequest, text: str) -> ParsedQuery:
+    """``text`` parsed, refused if it has no word to search for, its dates within the request's."""
+    parsed = parse(text)
+    if text.strip() and parsed.root is None and not (parsed.date_from or parsed.date_to):
+        raise EmptyQuery()
+    return replace(
+        parsed,
+        date_from=_later(parsed.date_from, request.date_from),
+        date_to=_earlier(parsed.date_to, request.date_to),
     )
 
 

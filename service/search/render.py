@@ -20,11 +20,21 @@ def terminal_text(marked: Marked) -> Text:
     return Text(marked.text, spans=[Span(start, end, MARK_STYLE) for start, end in marked.spans])
 
 
+def also_searched(response: SearchResponse) -> list[str]:
+    """The spellings and synonyms the search added to the typed words, each once, in order."""
+    found = [v for e in response.expansions for key in ("variants", "synonyms") for v in e[key]]
+    return list(dict.fromkeys(found))
+
+
 def print_results(response: SearchResponse, console: Console) -> None:
     note = " (لم تُعثر على كل الكلمات معًا؛ النتائج لأيٍّ منها)" if response.fallback else ""
+    if response.duplicates_folded:
+        note += f" (النسخ المكررة المطويّة فيها: {response.duplicates_folded:,})"
     console.print(f"[bold]{response.total:,}[/bold] نتيجة — results, {response.took_ms} ms{note}")
     if response.suggestions:
         console.print(Text(f"هل تقصد: {' / '.join(response.suggestions)}"))
+    if others := also_searched(response):
+        console.print(Text(f"بُحث أيضًا عن: {'، '.join(others)}"))
     for hit in response.hits:
         date = hit.published_at.date().isoformat() if hit.published_at else "—"
         title = terminal_text(hit.marked_title) if hit.marked_title.text else Text("—")

@@ -43,11 +43,15 @@ class SearchRequest:
     facets: bool = False
     histogram: Interval | None = None
     snippets: bool = True
+    # False: search the query as typed, never its spelling correction (service/search/spelling.py)
+    correct: bool = True
 
     def fingerprint(self) -> str:
         # the fields as they are (``asdict`` deep-copies every list, a tenth of a millisecond per search);
         # the same JSON, so cursors signed before stay valid
         data = {f.name: getattr(self, f.name) for f in fields(self)} | {"offset": 0, "limit": 0}
+        if self.correct:  # the default, left out: cursors signed before the field existed stay valid
+            del data["correct"]
         return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -67,6 +71,7 @@ def make_request(
     facets: bool = False,
     histogram: Interval | None = None,
     snippets: bool = True,
+    correct: bool = True,
 ) -> SearchRequest:
     """The request for what a user asked, whoever asked (API, page, CLI). ``date_from``/``date_to``
     are dates as typed, "to" inclusive of its whole day, year or month (``invalid-date`` otherwise); a
@@ -96,6 +101,7 @@ def make_request(
         facets=facets,
         histogram=histogram,
         snippets=snippets,
+        correct=correct,
     )
 
 

@@ -97,6 +97,12 @@ class SynonymTable:
         self._refresh()
         return self._table.get(words, [])
 
+    @property
+    def version(self) -> tuple | None:
+        """Which state of the synonym groups the table holds (as last read): part of the key of
+        anything worked out from what a query matched."""
+        return self._version
+
     def invalidate(self) -> None:
         self._checked = NEVER
 

@@ -71,7 +71,7 @@ FACET_TITLES = {"source": "المصادر", "section": "الأقسام", "author
 class PageState:
     """The page's query string: what the user asked for, and links that change one thing of it."""
 
-    KEYS = ("q", "source", "section", "author", "from", "to", "sort", "match", "page", "fold")
+    KEYS = ("q", "source", "section", "author", "from", "to", "sort", "match", "page", "fold", "nocorrect")
 
     def __init__(self, params: dict[str, list[str]]) -> None:
         self.params = {k: [v for v in params.get(k, []) if v] for k in self.KEYS}
@@ -174,6 +174,7 @@ def page_request(
         date_from=state.one("from"),
         date_to=state.one("to"),
         fold=state.one("fold") != "0",
+        correct=state.one("nocorrect") != "1",
         facets=facets,
         histogram=histogram,
     )
@@ -265,7 +266,7 @@ def article_page(
             "q": q,
             "marked_title": highlight.highlight_all(article.title, marks),
             "paragraphs": highlight.paragraphs(article.body, marks),
-            "members": search.cluster_members(article),
+            "members": search.same_story(article).elsewhere,
             "state": PageState({"q": [q]} if q else {}),
         }
         try:

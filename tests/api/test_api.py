@@ -47,7 +47,7 @@ def test_article_lifecycle_and_search(shared_app: InProcessApp) -> None:
         detail = http.get(f"/api/articles/{article_id}")
         assert detail.status_code == 200
         assert detail.json()["body"] == ARTICLE["body"] and detail.json()["source"] == "بلدي نيوز"
-        assert detail.json()["cluster_members"] == []
+        assert detail.json()["same_story"] == [] and detail.json()["same_outlet"] == []
         etag = detail.headers["etag"]
         assert http.get(f"/api/articles/{article_id}", headers={"If-None-Match": etag}).status_code == 304
 
@@ -157,7 +157,10 @@ def test_bulk_post_list_similar_sources_stats(server: InProcessApp) -> None:
         # the five are near-duplicates: folded into one story
         assert search(http, q="القتلى", fold_duplicates="true")["hits"][0]["cluster_size"] == 5
         assert len(search(http, q="القتلى", fold_duplicates="false", limit=10)["hits"]) == 5
-        assert len(http.get(f"/api/articles/{first}").json()["cluster_members"]) == 4
+        # one outlet's five versions: near-duplicates of its own, not the same story elsewhere
+        detail = http.get(f"/api/articles/{first}").json()
+        assert detail["same_story"] == [] and len(detail["same_outlet"]) == 4
+        assert all(0.5 <= copy["similarity"] <= 1 for copy in detail["same_outlet"])
         assert http.get(f"/api/articles/{first}/similar").status_code == 200
         metrics = http.get("/metrics")
         assert metrics.status_code == 200

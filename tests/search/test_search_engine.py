@@ -215,7 +215,9 @@ def test_near_duplicates_fold_into_one_hit(archive) -> None:
     )
     service = SearchService(archive)
     folded = service.search(SearchRequest(q="الحصبة"))
-    assert folded.total == 3 and len(folded.hits) == 2
+    # the total is what a reader can page through; the folded copy is counted apart
+    assert (folded.total, folded.total_unfolded, folded.duplicates_folded) == (2, 3, 1)
+    assert len(folded.hits) == 2
     cluster_hit = next(h for h in folded.hits if h.cluster_size == 2)
     assert cluster_hit.folded == 1
     assert len(service.search(SearchRequest(q="الحصبة", fold=False)).hits) == 3
@@ -223,8 +225,17 @@ def test_near_duplicates_fold_into_one_hit(archive) -> None:
 
 def test_did_you_mean(corpus) -> None:
     service, _ = corpus
+    typed = service.search(SearchRequest(q="الكونغرز", correct=False))
+    assert typed.total == 0 and typed.suggestions == ["الكونغرس"] and not typed.corrected
+    # searched as corrected unless asked not to: the one article with الكونغرس, and it says so
     response = service.search(SearchRequest(q="الكونغرز"))
-    assert response.suggestions == ["الكونغرس"]
+    assert titles(response) == ["ترمب والكونغرس"]
+    assert (response.corrected, response.original_query, response.corrected_query) == (
+        True,
+        "الكونغرز",
+        "الكونغرس",
+    )
+    assert response.suggestions == []
 
 
 def test_pagination_and_cursor(corpus) -> None:

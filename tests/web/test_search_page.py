@@ -118,7 +118,13 @@ def test_empty_state_did_you_mean_and_mobile_layout(site: Server, browser) -> No
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar")
     page.goto(site.url + "/?q=" + "زلزال")
     assert page.locator(".empty h2").inner_text() == "لا نتائج"
-    page.goto(site.url + "/?q=" + "التحالق")
+    page.goto(site.url + "/?q=" + "التحالق")  # a typo: the correction is searched, and the page says so
+    corrected = page.locator(".notice.corrected")
+    assert corrected.inner_text().startswith("عرض نتائج: التحالف — ابحث بدلاً من ذلك عن: التحالق")
+    assert page.locator(".hit").count() > 0
+    corrected.locator("a").click()  # the words as typed, exactly: nothing, and "did you mean"
+    page.wait_for_selector(".empty h2")
+    assert "nocorrect=1" in page.url and page.locator(".notice.corrected").count() == 0
     suggestion = page.locator(".suggest a")
     assert suggestion.count() == 1 and suggestion.inner_text() == "التحالف"
     suggestion.click()

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from service.api.body import json_body
 from service.api.schemas import (
+    ArticleCopy,
     ArticleDetail,
     ArticleIn,
     ArticleList,
     ArticleOut,
     ArticlePatch,
-    ArticleSummary,
     BulkWriteOutcome,
     HitOut,
     Problem,
@@ -28,6 +28,7 @@ from service.db.models import MAX_ID
 from service.errors import ArshifError, NotFound
 from service.export import article_record
 from service.ingest.store import ArticleInput, ArticleWriter, RejectedRecord
+from service.search.copies import Copy
 from service.search.query import date_bounds
 from service.server.deps import ArchiveDep, SearchDep, require_read, require_write
 
@@ -56,13 +57,15 @@ def _out(article: Article) -> ArticleOut:
     return ArticleOut.model_validate(record)
 
 
-def _summary(article: Article) -> ArticleSummary:
-    return ArticleSummary(
+def _copy(copy: Copy) -> ArticleCopy:
+    article = copy.article
+    return ArticleCopy(
         id=article.id,
         title=article.title,
         source=article.source.name if article.source else None,
         url=article.url,
         published_at=article.published_at,
+        similarity=copy.similarity,
     )
 
 
@@ -162,8 +165,12 @@ def get_article(
         headers = {"etag": etag, "cache-control": "private, max-age=0, must-revalidate"}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-        members = [_summary(m) for m in search.cluster_members(article)]
-        detail = ArticleDetail(**_out(article).model_dump(), cluster_members=members)
+        copies = search.same_story(article)
+        detail = ArticleDetail(
+            **_out(article).model_dump(),
+            same_story=[_copy(c) for c in copies.elsewhere],
+            same_outlet=[_copy(c) for c in copies.same_outlet],
+        )
     response.headers.update(headers)
     return detail
 

@@ -43,6 +43,13 @@ Sources = Annotated[list[str] | None, Query(description="Outlet (repeatable) / �
 Authors = Annotated[list[str] | None, Query(description="Author (repeatable) / الكاتب")]
 Sections = Annotated[list[str] | None, Query(description="Section (repeatable) / القسم")]
 DateFrom = Annotated[DateParam, Query(alias="from")]
+NoCorrect = Annotated[
+    bool,
+    Query(
+        description="Search the query exactly as typed, never its spelling correction"
+        " / ابحث عن الاستعلام كما كُتب دون تصحيح"
+    ),
+]
 DateTo = Annotated[DateParam, Query(alias="to")]
 
 
@@ -68,6 +75,7 @@ async def build_request(  # async: parsing never blocks, and a plain def would c
     histogram: Annotated[
         Literal["day", "week", "month"] | None, Query(description="Matches per day/week/month")
     ] = None,
+    nocorrect: NoCorrect = False,
 ) -> SearchRequest:
     request = make_request(
         q,
@@ -83,6 +91,7 @@ async def build_request(  # async: parsing never blocks, and a plain def would c
         fold=fold_duplicates,
         facets=facets,
         histogram=histogram,
+        correct=not nocorrect,
     )
     if cursor:
         request.offset = service.decode_cursor(request, cursor)
@@ -124,6 +133,7 @@ def export(
     section: Sections = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
+    nocorrect: NoCorrect = False,
 ) -> StreamingResponse:
     request = make_request(
         q,
@@ -136,6 +146,7 @@ def export(
         date_to=date_to,
         fold=False,
         snippets=False,
+        correct=not nocorrect,
     )
     articles = service.iter_matches(request)  # planned here: a bad query is refused before the 200 is sent
     first = next(articles, None)  # and the store's errors, if it fails, surface here too
