@@ -30,6 +30,7 @@ from service.search.notices import SearchWarning, query_repaired, unknown_source
 from service.search.plan import QueryPlan, plan_query
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
+from service.sections import section_label
 from service.sources import SourceDirectory, name_key
 
 FACET_SIZE = 20
@@ -387,6 +388,8 @@ class SearchService:
             return self.sources.resolve(wanted, known)
         key = _facet_key(wanted)
         exact = [v for v in known if _facet_key(v) == key]
+        if field_name == "section":  # سياسة stands for the codes shown under that name (politic, politics)
+            exact += [v for v in known if v not in exact and _facet_key(section_label(v)) == key]
         return exact or [v for v in known if key and key in _facet_key(v)][:50]
 
     def _facet_terms(self, field_name: str) -> list[str]:

@@ -23,6 +23,9 @@ ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةى"
 RARE_DOCS = 3  # a word in at most this many articles may be a typo the search corrects
 CLEARLY_BETTER = 10  # the corrected query must find this many times as many articles (or the typed none)
 MAX_NEIGHBOURS = 5  # candidates weighed against the words beside a misspelt one
+# a shorter word is corrected only when asked ("did you mean"): a one-edit neighbour of قسد is قد, of
+# داعش داعي; Meilisearch's default tolerates no typo below five letters either (minWordSizeForTypos)
+MIN_CORRECTED_LETTERS = 5
 
 
 def suggest(
@@ -46,7 +49,7 @@ def suggest(
     words = [_plain_word(node) for node in terms]
     suggestion, changed = q, False
     for i, (node, word) in enumerate(zip(terms, words)):
-        if word is None or (rare_only and df(word) > RARE_DOCS):
+        if word is None or (rare_only and (df(word) > RARE_DOCS or len(word) < MIN_CORRECTED_LETTERS)):
             continue
         found = facts.derived(("neighbours", word), partial(neighbours, word, df))
         if not found:
@@ -91,7 +94,8 @@ def neighbours(word: str, df: Callable[[str], int]) -> list[str]:
     counted = {}
     for candidate in edits(word) | variants.candidates(word):
         candidate = normalize(candidate)
-        if candidate != word and candidate not in counted:
+        # a stop word is never what a misspelt word meant: it would drop the word from the search
+        if candidate != word and candidate not in counted and candidate not in STOPWORDS:
             counted[candidate] = df(candidate)
     common = sorted((c for c, n in counted.items() if n >= threshold), key=lambda c: (-counted[c], c))
     return common[:MAX_NEIGHBOURS]
@@ -109,6 +113,7 @@ def edits(word: str) -> set[str]:
 __all__ = [
     "CLEARLY_BETTER",
     "MAX_NEIGHBOURS",
+    "MIN_CORRECTED_LETTERS",
     "RARE_DOCS",
     "clearly_better",
     "edits",

@@ -24,12 +24,12 @@ from service.search.engine import SearchService
 from service.search.marked import Marked
 from service.search.overview import archive_overview, latest_additions
 from service.search.request import Interval, SearchRequest, make_request
+from service.sections import section_label
 from service.server.deps import ArchiveDep, SearchDep, require_read
 from service.web import atom
 from service.web.charts import bar_chart
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 from service.web.facets import disjunctive_facets
-from service.web.labels import section_label
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

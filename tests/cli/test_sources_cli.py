@@ -52,9 +52,9 @@ def test_sources_commands_and_warnings(tmp_path: Path, data_dir: Path) -> None:
     assert "تنبيه: لا يعرف الأرشيف مصدرًا باسم «جريدة الرياظ»" in _said(unknown) and "Al-Riyadh" in _said(
         unknown
     )
-    # the same typo in a word, with a known outlet, does get its "did you mean"
+    # the same typo in a word, with a known outlet, is corrected
     typo = json.loads(run_cli(data_dir, "search", "امطاز", "--source", "الرياض", "--json").stdout)
-    assert typo["suggestions"] and typo["warnings"] == []
+    assert typo["corrected_query"] == "امطار" and typo["warnings"] == [] and typo["total"] == 1
 
     exported = run_cli(data_dir, "export", "", "--source", "الرياضيات")
     assert exported.returncode == 0 and exported.stdout == ""

@@ -28,7 +28,7 @@ def test_add_poll_list_poll_again_remove(data_dir: Path, site: Site) -> None:
     found = run_cli(data_dir, "search", "سوق الميادين", "--json", **FAST)
     [hit] = json.loads(found.stdout)["hits"]
     assert (hit["source"], hit["external_id"]) == ("الوادي", "wadi-1002")
-    assert hit["published_at"] == "2026-11-03 08:00:00+00:00"
+    assert hit["published_at"] == "2026-11-03T08:00:00Z"
 
     before = len(site.requests)
     second = run_cli(data_dir, "feeds", "poll", str(feed["id"]), **FAST)

@@ -112,11 +112,11 @@ def test_an_added_alias_filters_too(service: SearchService, archive) -> None:
 
 
 def test_unknown_outlet_is_a_warning_with_the_closest_ones(service: SearchService) -> None:
-    # a typo in a word alone gets "did you mean"...
-    assert found(service, "الاشتباكاث").suggestions
-    # ...but with an unknown outlet the outlet is why nothing was found: no spelling suggestion
+    # a typo in a word alone is corrected...
+    assert found(service, "الاشتباكاث").corrected_query == "الاشتباكات"
+    # ...but with an unknown outlet the outlet is why nothing was found: no spelling correction
     response = found(service, "الاشتباكاث", ["سكاي نيوس"])
-    assert response.total == 0 and response.suggestions == []
+    assert response.total == 0 and response.suggestions == [] and response.corrected_query is None
     [warning] = response.warnings
     assert warning.code == "unknown-source" and warning.value == "سكاي نيوس"
     assert warning.suggestions == ["Sky News Arabia"]

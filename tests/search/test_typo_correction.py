@@ -95,5 +95,15 @@ def test_the_correction_is_the_neighbour_found_beside_the_other_words(news: Sear
     assert facts.doc_freq("text_exact", "الان") > facts.doc_freq("text_exact", "الامن")
     response = news.search(SearchRequest(q="مجلس الانن"))
     assert response.suggestions == ["مجلس الامن"] or response.corrected_query == "مجلس الامن"
-    alone = news.search(SearchRequest(q="الانن"))  # with no word beside it: the commoner
-    assert "الان" in (alone.corrected_query, *alone.suggestions)
+    # alone, the commoner neighbour, but never a stop word (it would drop the word from the search)
+    alone = news.search(SearchRequest(q="الانن"))
+    assert "الامن" in (alone.corrected_query, *alone.suggestions)
+    assert "الان" not in (alone.corrected_query, *alone.suggestions)
+
+
+def test_short_words_and_stop_words_are_not_corrected_by_themselves(news: SearchService) -> None:
+    # قسد (the SDF) is short and rare; its neighbour قد is a stop word, قسم a different word: the
+    # search keeps the typed word (at most a "did you mean"), as it does for every word under five letters
+    response = news.search(SearchRequest(q="دير الزور قسد"))
+    assert response.corrected_query is None and not response.corrected
+    assert all(" قد" not in s for s in response.suggestions)

@@ -1,8 +1,8 @@
 """Names a reader sees for codes the archive stores: the one table of section labels.
 
 Outlets file their sections under codes (the ANT corpus: ``middleEast``, ``sport``…). The store keeps
-them as they came, the search filters by them, and the page shows the Arabic name from this table; a
-code not in it is shown as it is.
+them as they came; the page shows the Arabic name from this table (a code not in it is shown as it is),
+and a section filter accepts the name as well as the code (``SearchService.facet_values``).
 """
 
 from __future__ import annotations
