@@ -38,3 +38,12 @@ def follow_changes(db, done: threading.Event, seen: list[int]) -> None:
             return
         else:
             time.sleep(0.001)
+
+
+def month_of(record: dict) -> str | None:
+    """The UTC month of a record's date, as the archive files it (the corpus gives local offsets)."""
+    when = record.get("published_at")
+    if not when:
+        return None
+    parsed = datetime.fromisoformat(when)
+    return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).strftime("%Y-%m")

@@ -9,23 +9,15 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from tests.conftest import NEWS, InProcessApp, needs_shared, run_cli, wait_until, write_news_sample
+from tests.helpers import month_of
 
 pytestmark = needs_shared(NEWS)
 TRUMP, PUTIN = "ترامب", "بوتين"
-
-
-def month_of(record: dict) -> str | None:
-    """The UTC month of a record's date, as the archive files it (the corpus gives local offsets)."""
-    when = record.get("published_at")
-    if not when:
-        return None
-    parsed = datetime.fromisoformat(when)
-    return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).strftime("%Y-%m")
 
 
 @pytest.fixture(scope="module")

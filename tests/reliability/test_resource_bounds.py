@@ -117,7 +117,7 @@ def test_script_and_data_urls_are_not_links_on_the_article_page(shared_server: S
             assert "المقال الأصلي" in page.text  # still shown, as text
         assert 'href="https://example.org/news/safe"' in pages[3].text
         assert wait_until(
-            lambda: http.get("/api/search", params={"q": "رابط"}).json()["total"] >= 4, timeout=10
+            lambda: http.get("/api/search", params={"q": "رابط"}).json()["total_unfolded"] >= 4, timeout=10
         )
         results = http.get("/", params={"q": "رابط"})
         assert results.status_code == 200

@@ -49,7 +49,9 @@ def nodes(tmp_path: Path, pg_url: str) -> Iterator[tuple[Server, Server]]:
 
 
 def total(node: Server, query: str) -> int:
-    return httpx.get(node.url + "/api/search", params={"q": query}, timeout=30).json()["total"]
+    return httpx.get(node.url + "/api/search", params={"q": query}, timeout=30).json()[
+        "total_unfolded"
+    ]  # articles, near-copies included
 
 
 def stats(node: Server) -> dict:

@@ -11,25 +11,17 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
 from tests.conftest import NEWS, Server, needs_shared, run_cli, wait_until, write_news_sample
+from tests.helpers import month_of
 from tests.web.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, needs_shared(NEWS)]
 TRUMP, PUTIN = "ترامب", "بوتين"
-
-
-def month_of(record: dict) -> str | None:
-    when = record.get("published_at")
-    if not when:
-        return None
-    parsed = datetime.fromisoformat(when)
-    return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).strftime("%Y-%m")
 
 
 @pytest.fixture(scope="module")
