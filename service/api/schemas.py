@@ -294,6 +294,11 @@ class SearchOut(BaseModel):
     duplicates_folded: int = Field(
         description="Near-duplicates folded into another hit (total_unfolded - total) / النسخ المكررة المطويّة"
     )
+    total_exact: bool = Field(
+        True,
+        description="False when over 10,000 articles match: near-duplicates are then not counted and total"
+        " is total_unfolded, an upper bound / إذا كانت خطأ فالعدد تقريبي (حدّ أعلى)",
+    )
     hits: list[HitOut]
     offset: int
     limit: int

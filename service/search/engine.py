@@ -37,6 +37,7 @@ FACET_SIZE = 20
 # The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
 # (a forged offset of 10**12 used to take the whole process down). The API's pages are at most 100.
 MAX_OFFSET = 100_000
+EXACT_FOLDED_TOTAL = 10_000  # matches up to which the total folds near-duplicates exactly
 MAX_LIMIT = 10_000
 SIMILAR_TEXT = 100_000  # characters of a body that "more like this" weighs
 MAX_HISTOGRAM_BUCKETS = 400
@@ -72,6 +73,7 @@ class SearchResponse:
     match: Match
     total_unfolded: int = 0  # matching articles, every near-duplicate counted
     duplicates_folded: int = 0  # total_unfolded - total
+    total_exact: bool = True  # False: over EXACT_FOLDED_TOTAL matches, total is total_unfolded (at most)
     fallback: bool = False  # True: all words found nothing, so any word was used
     # A typo corrected (service/search/spelling.py): the hits are the corrected query's
     corrected: bool = False
@@ -159,12 +161,17 @@ class SearchService:
         )
         if pageable is None:
             pageable = facts.known(matches_key)
-        if request.facets or request.histogram or pageable is None:
+        # counting the folded matches visits every match's cluster (at 1M articles, a common word's
+        # 300k): paid only up to EXACT_FOLDED_TOTAL, where a reader can still page to the end
+        count_folded = pageable is None and planned.total <= EXACT_FOLDED_TOTAL
+        if request.facets or request.histogram or count_folded:
             response.facets, response.histogram, folded = self._aggregate(
-                searcher, planned.query, request.facets, request.histogram, planned.total, pageable is None
+                searcher, planned.query, request.facets, request.histogram, planned.total, count_folded
             )
-            if pageable is None:
+            if count_folded:
                 pageable = facts.derived(matches_key, lambda: planned.total - folded)
+        if pageable is None:  # too many to count: every match, an upper bound, said to be one
+            pageable, response.total_exact = planned.total, False
         response.total = pageable
         response.duplicates_folded = planned.total - pageable
         response.suggestions = self._suggestions(request, planned, self._compiler(searcher, facts))

@@ -30,7 +30,8 @@ def print_results(response: SearchResponse, console: Console) -> None:
     note = " (لم تُعثر على كل الكلمات معًا؛ النتائج لأيٍّ منها)" if response.fallback else ""
     if response.duplicates_folded:
         note += f" (النسخ المكررة المطويّة فيها: {response.duplicates_folded:,})"
-    console.print(f"[bold]{response.total:,}[/bold] نتيجة — results, {response.took_ms} ms{note}")
+    about = "" if response.total_exact else "نحو "  # over EXACT_FOLDED_TOTAL: duplicates not counted
+    console.print(f"{about}[bold]{response.total:,}[/bold] نتيجة — results, {response.took_ms} ms{note}")
     if response.suggestions:
         console.print(Text(f"هل تقصد: {' / '.join(response.suggestions)}"))
     if others := also_searched(response):

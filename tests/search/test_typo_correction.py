@@ -107,3 +107,18 @@ def test_short_words_and_stop_words_are_not_corrected_by_themselves(news: Search
     response = news.search(SearchRequest(q="دير الزور قسد"))
     assert response.corrected_query is None and not response.corrected
     assert all(" قد" not in s for s in response.suggestions)
+
+
+def test_over_the_exact_limit_the_total_is_an_upper_bound_and_says_so(
+    news: SearchService, monkeypatch
+) -> None:
+    from service.search import engine
+
+    # counting folded matches visits every match's cluster: past the limit it is not paid for
+    monkeypatch.setattr(engine, "EXACT_FOLDED_TOTAL", 20)
+    many = news.search(SearchRequest(q="الحكومة", limit=10))
+    assert many.total_unfolded > 20
+    assert not many.total_exact and many.total == many.total_unfolded and many.duplicates_folded == 0
+    monkeypatch.setattr(engine, "EXACT_FOLDED_TOTAL", 10_000)
+    exact = news.search(SearchRequest(q="الحكومة", limit=10))
+    assert exact.total_exact and exact.total + exact.duplicates_folded == exact.total_unfolded == many.total
