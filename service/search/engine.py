@@ -6,7 +6,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -97,6 +97,21 @@ def check_page(request: SearchRequest) -> None:
                 f"{name} must be a whole number from 0 to {high}",
                 type="invalid-page",
             )
+
+
+def same_matches(request: SearchRequest, response: SearchResponse, **changes: Any) -> SearchRequest:
+    """A request for the matches ``response`` gave ``request``, its correction and any-word fallback
+    already settled, for one more look at them (facets counted otherwise, a finer histogram): no
+    folding, snippets or second correction, only what ``changes`` asks."""
+    return replace(
+        request,
+        q=response.corrected_query or request.q,
+        match=response.match,
+        correct=False,
+        fold=False,
+        snippets=False,
+        **changes,
+    )
 
 
 class SearchService:
@@ -523,4 +538,5 @@ __all__ = [
     "Sort",
     "check_page",
     "make_request",
+    "same_matches",
 ]

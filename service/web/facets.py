@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from service.search.engine import SearchResponse, SearchService
+from service.search.engine import SearchResponse, SearchService, same_matches
 from service.search.request import SearchRequest
 
 # facet name → the request's list of values for it
@@ -27,7 +27,7 @@ def disjunctive_facets(
             continue
         unfiltered = replace(request, sources=[]) if name == "source" else replace(request, sections=[])
         others = search.search(
-            replace(unfiltered, limit=0, offset=0, histogram=None, facets=True, snippets=False)
+            same_matches(unfiltered, response, limit=0, offset=0, histogram=None, facets=True)
         )
         buckets = list(others.facets.get(name, []))
         listed = {b["value"] for b in buckets}

@@ -22,9 +22,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)]
 INTERVALS = {"month": "شهري", "week": "أسبوعي", "day": "يومي"}
 MAX_TABLE_CELLS = 6_000  # beyond, the page offers the CSV instead of a table of every count
 X_TITLES = {"month": "الشهر", "week": "الأسبوع (من الاثنين)", "day": "اليوم"}
-MAX_LINES = len(
-    PALETTE
-)  # lines one chart draws, each its own colour (the table and the CSV keep every series)
+# lines one chart draws, each its own colour (the table and the CSV keep every series)
+MAX_LINES = len(PALETTE)
 
 
 @router.get("/stats", response_class=HTMLResponse)
@@ -50,7 +49,7 @@ def _series_label(query: str, source: str | None) -> str:
 def _chart(counts: Counts) -> tuple[Any, list[dict[str, Any]]]:
     """The chart of the largest series, and the legend of every series (colour, label, total)."""
     ranked = sorted(range(len(counts.series)), key=lambda i: -counts.series[i].total)
-    drawn = set(ranked[:MAX_LINES]) if counts.split else set(ranked)
+    drawn = set(ranked[:MAX_LINES])  # unsplit, the queries (MAX_QUERIES) are never more
     lines: list[Line] = []
     legend: list[dict[str, Any]] = []
     for i, s in enumerate(counts.series):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,14 +19,14 @@ from service.errors import ArshifError, NotFound
 from service.feeds import store as feeds_store
 from service.search import highlight
 from service.search.compile import Highlights
-from service.search.engine import SearchService
+from service.search.engine import SearchService, same_matches
 from service.search.marked import Marked
 from service.search.overview import archive_overview, latest_additions
 from service.search.request import Interval, SearchRequest, make_request
 from service.sections import section_label
 from service.server.deps import ArchiveDep, SearchDep, require_read
 from service.web import atom
-from service.web.charts import bar_chart
+from service.web.charts import bar_chart, period_label
 from service.web.dates import arabic_date, arabic_month, count_noun, month_name
 from service.web.facets import disjunctive_facets
 
@@ -127,7 +126,7 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
         # timelines read right to left on an Arabic page: the oldest bucket on the right
         x = width - (i + 1) * (bar + gap)
         start = b["start"]
-        label = arabic_month(start[:7]) if histogram["interval"] == "month" else arabic_date(_date(start))
+        label = period_label(start, histogram["interval"])
         link = state.url(**{"from": start, "to": _period_end(start, histogram["interval"])})
         parts.append(
             f'<a href="{escape(link)}"><rect x="{x:.1f}" y="{height - h + 2:.1f}" width="{bar:.1f}" height="{h:.1f}">'
@@ -137,14 +136,10 @@ def _svg_timeline(histogram: dict[str, Any] | None, state: PageState) -> Markup:
     return Markup("".join(parts))
 
 
-def _date(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def _period_end(start: str, interval: str) -> str:
     from datetime import timedelta
 
-    first = _date(start)
+    first = date.fromisoformat(start)
     if interval == "day":
         return start
     if interval == "week":
@@ -206,7 +201,7 @@ def search_page(request: Request, search: SearchDep) -> HTMLResponse:
             response = search.search(req)
             if response.histogram and len(response.histogram["buckets"]) <= 3:
                 response.histogram = search.search(
-                    replace(req, histogram="day", facets=False, limit=1)
+                    same_matches(req, response, histogram="day", facets=False, limit=0, offset=0)
                 ).histogram
             response.facets = disjunctive_facets(search, req, response)
             context.update(

@@ -62,30 +62,36 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
+def counted(
+    service: SearchDep,
+    q: Queries = None,
+    interval: IntervalParam = "month",
+    split: Split = None,
+    normalize: Normalize = False,
+    match: MatchParam = "all",
+    source: Sources = None,
+    section: Sections = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Counts:
+    """The counts both routes answer, from one parameter list."""
+    return counts_for(service, q, interval, split, normalize, match, source, section, date_from, date_to)
+
+
+Counted = Annotated[Counts, Depends(counted)]
+
+
 @router.get(
     "/counts",
     response_model=CountsOut,
     responses={**ERRORS, 200: {"content": {"application/json": {}, "text/csv": {}}}},
     summary="Articles per period for several queries / عدد المقالات عبر الزمن لعدة استعلامات",
 )
-def counts(
-    service: SearchDep,
-    q: Queries = None,
-    interval: IntervalParam = "month",
-    split: Split = None,
-    normalize: Normalize = False,
-    format: Format = "json",
-    match: MatchParam = "all",
-    source: Sources = None,
-    section: Sections = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> CountsOut | Response:
+def counts(found: Counted, format: Format = "json") -> CountsOut | Response:
     """Each query is searched as `/api/search` would (same syntax, filters and fallback); its matches
     are counted per period, per outlet if `split=source`. With `normalize=true`, `shares` gives each
     count as a part of all the articles of that period (of that outlet), as in Media Cloud's
     attention-over-time. Duplicates are not folded. `format=csv` or `/api/counts.csv` for a table."""
-    found = counts_for(service, q, interval, split, normalize, match, source, section, date_from, date_to)
     return counts_csv(found) if format == "csv" else _out(found)
 
 
@@ -95,18 +101,5 @@ def counts(
     response_class=Response,
     summary="The same counts as CSV / العدّ نفسه بصيغة CSV",
 )
-def counts_as_csv(
-    service: SearchDep,
-    q: Queries = None,
-    interval: IntervalParam = "month",
-    split: Split = None,
-    normalize: Normalize = False,
-    match: MatchParam = "all",
-    source: Sources = None,
-    section: Sections = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> Response:
-    return counts_csv(
-        counts_for(service, q, interval, split, normalize, match, source, section, date_from, date_to)
-    )
+def counts_as_csv(found: Counted) -> Response:
+    return counts_csv(found)
