@@ -29,7 +29,7 @@ class Archive:
         or empty file) — as a first command in a new data directory expects; True if it did. An
         archive that has tables is never migrated here: upgrading one is ``arshif db upgrade``'s, on
         purpose, after a backup."""
-        if migrate.current_revision(self.db.engine) is not None or inspect(self.db.engine).get_table_names():
+        if inspect(self.db.engine).get_table_names():  # alembic_version is a table: a revision implies one
             return False
         try:
             self.upgrade()

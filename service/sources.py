@@ -22,7 +22,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -141,14 +141,14 @@ def store_aliases(session: Session, source_id: int, aliases: Iterable[tuple[str,
     have = set(session.scalars(select(SourceAlias.key).where(SourceAlias.source_id == source_id)))
     rows = []
     for alias, kind in aliases:
-        key = name_key(alias)
+        key = name_key(alias)[:MAX_ALIAS_CHARS]  # as stored: a long domain's key must meet its twin
         if key and key not in have:
             have.add(key)
             rows.append(
                 {
                     "source_id": source_id,
                     "alias": alias[:MAX_ALIAS_CHARS],
-                    "key": key[:MAX_ALIAS_CHARS],
+                    "key": key,
                     "kind": kind,
                 }
             )
@@ -247,29 +247,23 @@ class SourceListing:
     aliases: list[str]
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "domain": self.domain,
-            "articles": self.articles,
-            "aliases": self.aliases,
-        }
+        return asdict(self)
 
 
-def list_sources(db: Database) -> list[SourceListing]:
-    """Every source with its article count and aliases, the largest first."""
+def list_sources(db: Database, source_id: int | None = None) -> list[SourceListing]:
+    """Every source (or the one ``source_id``) with its article count and aliases, the largest first."""
+    counted = select(Source.id, Source.name, Source.domain, func.count(Article.id)).outerjoin(Article)
+    listed = select(SourceAlias.source_id, SourceAlias.alias).order_by(SourceAlias.id)
+    if source_id is not None:
+        counted = counted.where(Source.id == source_id)
+        listed = listed.where(SourceAlias.source_id == source_id)
     with db.reading() as session:
         counts = session.execute(
-            select(Source.id, Source.name, Source.domain, func.count(Article.id))
-            .outerjoin(Article)
-            .group_by(Source.id)
-            .order_by(func.count(Article.id).desc(), Source.name)
+            counted.group_by(Source.id).order_by(func.count(Article.id).desc(), Source.name)
         ).all()
         aliases: dict[int, list[str]] = {}
-        for source_id, alias in session.execute(
-            select(SourceAlias.source_id, SourceAlias.alias).order_by(SourceAlias.id)
-        ):
-            aliases.setdefault(source_id, []).append(alias)
+        for owner, alias in session.execute(listed):
+            aliases.setdefault(owner, []).append(alias)
     return [SourceListing(i, n, d, c, aliases.get(i, [])) for i, n, d, c in counts]
 
 
@@ -282,12 +276,12 @@ class SourceDirectory:
         self.refresh_s = refresh_s
         self._lock = threading.Lock()
         self._loaded_at = NEVER
-        self._names: list[tuple[str, str, str]] = []  # (key, name or alias, the source's name)
+        self._names: list[tuple[str, str]] = []  # (key of a name or alias, the source's name)
 
     def invalidate(self) -> None:
         self._loaded_at = NEVER
 
-    def names(self) -> list[tuple[str, str, str]]:
+    def names(self) -> list[tuple[str, str]]:
         if time.monotonic() - self._loaded_at > self.refresh_s:
             with self._lock:
                 if time.monotonic() - self._loaded_at > self.refresh_s:
@@ -295,50 +289,53 @@ class SourceDirectory:
                     self._loaded_at = time.monotonic()
         return self._names
 
-    def _load(self) -> list[tuple[str, str, str]]:
+    def _load(self) -> list[tuple[str, str]]:
         with self.db.reading() as session:
             sources = session.execute(select(Source.id, Source.name)).all()
             by_id = {i: n for i, n in sources}
-            out = [(name_key(n), n, n) for _, n in sources]
+            out = [(name_key(n), n) for _, n in sources]
             for source_id, alias in session.execute(
                 select(SourceAlias.source_id, SourceAlias.alias).order_by(SourceAlias.id)
             ):
                 if source_id in by_id:  # the key afresh: the stored one is as of the analyzer that wrote it
-                    out.append((name_key(alias), alias, by_id[source_id]))
+                    out.append((name_key(alias), by_id[source_id]))
         return out
 
-    def _all(self, indexed: Iterable[str]) -> list[tuple[str, str, str]]:
-        return self.names() + [(name_key(n), n, n) for n in indexed]
+    def _all(self, indexed: Iterable[str]) -> list[tuple[str, str]]:
+        return self.names() + [(name_key(n), n) for n in indexed]
 
     def named(self, wanted: str, indexed: Iterable[str] = ()) -> list[str]:
         """The outlets with a name or alias equal to ``wanted`` once normalized (no containment)."""
-        keys = typed_keys(wanted)
-        return list(dict.fromkeys(source for key, _, source in self._all(indexed) if key in keys))
+        return matching(typed_keys(wanted), self._all(indexed), contained=False)
 
     def resolve(self, wanted: str, indexed: Iterable[str] = ()) -> list[str]:
         """The outlets (stored names) ``wanted`` stands for: those with a name or alias equal to it once
         normalized, else those with one containing it (``MAX_CONTAINS`` at most); [] if none.
         ``indexed``: the outlet names the index holds, known even if this store does not list them."""
-        exact = self.named(wanted, indexed)
-        if exact:
-            return exact
-        keys = typed_keys(wanted)
-        names = self._all(indexed)
-        contained = dict.fromkeys(source for key, _, source in names if any(k in key for k in keys))
-        return list(contained)[:MAX_CONTAINS]
+        return matching(typed_keys(wanted), self._all(indexed))
 
     def closest(self, wanted: str, indexed: Iterable[str] = (), limit: int = 3) -> list[str]:
         """The outlets whose names or aliases come nearest ``wanted`` (trigram overlap or edit distance
         of the normalized names), best first; only those similar enough to be worth suggesting."""
         keys = typed_keys(wanted)
         best: dict[str, float] = {}
-        for key, _, source in self._all(indexed):
+        for key, source in self._all(indexed):
             score = max((similarity(k, key) for k in keys), default=0.0)
             if score >= SIMILAR_ENOUGH and score > best.get(source, 0.0):
                 best[source] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
         # the runners-up only if nearly as close as the best: not three outlets for one near miss
         return [s for s, score in ranked[:limit] if score >= ranked[0][1] * 0.8]
+
+
+def matching(keys: set[str], names: Iterable[tuple[str, str]], *, contained: bool = True) -> list[str]:
+    """The values of the (key, value) ``names`` whose key is one of ``keys``; if none and
+    ``contained``, those whose key contains one (``MAX_CONTAINS`` at most). Each value once, in order."""
+    names = list(names)
+    exact = list(dict.fromkeys(value for key, value in names if key in keys))
+    if exact or not contained:
+        return exact
+    return list(dict.fromkeys(value for key, value in names if any(k in key for k in keys)))[:MAX_CONTAINS]
 
 
 def similarity(a: str, b: str) -> float:
@@ -375,6 +372,7 @@ __all__ = [
     "domain_of",
     "known_aliases",
     "list_sources",
+    "matching",
     "name_key",
     "note_domain",
     "similarity",

@@ -31,7 +31,7 @@ from service.search.plan import QueryPlan, plan_query
 from service.search.request import Interval, Match, SearchRequest, Sort, make_request
 from service.search.synonyms import SynonymTable
 from service.sections import section_label
-from service.sources import SourceDirectory, name_key
+from service.sources import SourceDirectory, matching, name_key
 
 FACET_SIZE = 20
 # The deepest page anyone may ask for: tantivy allocates offset + limit hits, so neither is unbounded
@@ -408,11 +408,15 @@ class SearchService:
             return [wanted]
         if field_name == "source":
             return self.sources.resolve(wanted, known)
-        key = _facet_key(wanted)
-        exact = [v for v in known if _facet_key(v) == key]
+        key = name_key(wanted)
+        names = [(name_key(v), v) for v in known]
         if field_name == "section":  # سياسة stands for the codes shown under that name (politic, politics)
-            exact += [v for v in known if v not in exact and _facet_key(section_label(v)) == key]
-        return exact or [v for v in known if key and key in _facet_key(v)][:50]
+            labelled = matching(
+                {key}, names + [(name_key(section_label(v)), v) for v in known], contained=False
+            )
+            if labelled:
+                return labelled
+        return matching({key}, names, contained=bool(key))
 
     def _facet_terms(self, field_name: str) -> list[str]:
         return self.snapshot()[1].facet_terms(field_name)
@@ -520,9 +524,6 @@ def _filters_key(request: SearchRequest) -> tuple[Any, ...]:
         request.date_from,
         request.date_to,
     )
-
-
-_facet_key = name_key  # comparison key for facet values (normalized, casefolded; cached)
 
 
 __all__ = [

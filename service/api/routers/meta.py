@@ -41,7 +41,7 @@ def add_source_alias(
 ) -> SourceOut:
     add_alias(archive.db, source_id, data.alias)
     search.sources.invalidate()
-    listing = next(s for s in list_sources(archive.db) if s.id == source_id)
+    [listing] = list_sources(archive.db, source_id)
     return SourceOut(**listing.as_dict())
 
 
