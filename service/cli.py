@@ -488,9 +488,10 @@ def feeds_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> 
         _print_json([_feed_json(f) for f in feeds])
         return
     for f in feeds:
-        health = "سليمة" if f.last_error is None else f"خطأ ({f.failures}×): {f.last_error}"
         if f.last_polled_at is None:
             health = "لم تُجلب بعد"
+        else:
+            health = "سليمة" if f.healthy else f"خطأ ({f.failures}×): {f.last_error}"
         out.print(
             f"{f.id}\t{f.url}\t{f.source or f.title or ''}\t{f.kind or '-'}\t"
             f"عناصر {f.items_seen:,}، مقالات أضيفت {f.articles_added:,}\t{health}"
@@ -520,11 +521,11 @@ def feeds_poll(
     if feed_id is not None:
         ids = [get_feed(archive.db, feed_id).id]
     reports = poll_round(archive, ids, due_only=due)
-    if not reports and not json_output:
-        err.print("لا خلاصات للجلب — no feeds to poll")
     if json_output:
         _print_json([r.as_dict() for r in reports])
-    for r in reports if not json_output else []:
+    elif not reports:
+        err.print("لا خلاصات للجلب — no feeds to poll")
+    for r in [] if json_output else reports:
         if r.status == "error":
             err.print(f"[red]✗[/red] {r.feed_id} {r.url}: {r.error}")
             continue

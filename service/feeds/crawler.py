@@ -18,6 +18,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from service.ingest.formats.encoding import charset_from_content_type
+
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_AGENT = "ArshifBot"
@@ -49,11 +51,7 @@ class Fetched:
 
     @property
     def charset(self) -> str | None:
-        for part in self.content_type.split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'")
-        return None
+        return charset_from_content_type(self.content_type)
 
 
 def host_of(url: str) -> str:

@@ -407,8 +407,9 @@ class BackgroundPoller:
         while not self._stop.is_set():
             try:
                 # a read first: with nothing due (or no feeds at all) no worker writes anything
-                if due_feed_ids(self.archive.db) and self._renew():
-                    for report in poll_round(self.archive, due_only=True, keep_going=self._renew):
+                due = due_feed_ids(self.archive.db)
+                if due and self._renew():
+                    for report in poll_round(self.archive, due, keep_going=self._renew):
                         log.info("feed polled", extra={"fields": report.as_dict()})
             except Exception:  # a poll must never take the worker down; the next check tries again
                 log.exception("feed polling failed")

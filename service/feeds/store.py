@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.db import Database
-from service.db.models import Feed, FeedItem, FeedLease, utcnow
+from service.db.models import Feed, FeedLease, utcnow
 from service.errors import ArshifError, NotFound
 
 MAX_URL_CHARS = 2_000
@@ -54,9 +53,6 @@ class FeedStatus:
     @property
     def healthy(self) -> bool:
         return self.last_error is None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def clean_url(url: str) -> str:
@@ -141,9 +137,8 @@ def get_feed(db: Database, feed_id: int) -> FeedStatus:
 
 
 def remove_feed(db: Database, feed_id: int) -> None:
-    """The subscription and its item list go; the articles it brought stay in the archive."""
+    """The subscription and its item list go (ON DELETE CASCADE); the articles it brought stay."""
     with db.writing() as session:
-        session.execute(delete(FeedItem).where(FeedItem.feed_id == feed_id))
         if session.execute(delete(Feed).where(Feed.id == feed_id)).rowcount == 0:  # type: ignore[attr-defined]
             raise _missing(feed_id)
 
